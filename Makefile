@@ -1,0 +1,42 @@
+# Two commands on a fresh machine: `make run` (set up and serve) and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+SCALE  ?= small
+
+.PHONY: install run serve test test-fast lint bench messages clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock requirements-dev.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $@
+
+# Set everything up (venv, dependencies, database, demo data when empty) and serve.
+run: install
+	$(BIN)/mowakaba migrate --noinput
+	$(BIN)/mowakaba collectstatic --noinput --verbosity 0
+	$(BIN)/mowakaba demo --scale $(SCALE) --if-empty
+	HTTPS=0 PORT=$(PORT) $(BIN)/mowakaba serve
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks || true
+	$(BIN)/mypy
+
+bench: install
+	$(BIN)/python benchmarks/run.py --scale $(SCALE)
+
+# Refresh the Arabic, French and English message catalogues after changing strings.
+messages: install
+	cd src/mowakaba && ../../$(BIN)/mowakaba makemessages -l ar -l fr -l en --no-obsolete --no-location
+	cd src/mowakaba && ../../$(BIN)/mowakaba compilemessages
+
+clean:
+	rm -rf $(VENV) var/static

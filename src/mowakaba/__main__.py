@@ -1,0 +1,3 @@
+from mowakaba.cli import main
+
+main()

@@ -1,0 +1,90 @@
+"""The journal: an append-only record of who did what to which record, when and from where.
+
+Reads of a person's file, exports and logins are written here too (``kind``), so that the
+data-protection officer has one place to answer "who saw this person?".
+
+Append-only is enforced twice: the model refuses updates and deletes, and database triggers
+(migration 0002) refuse them for any client, on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mowakaba.territory.models import OrgUnit
+
+
+class JournalQuerySet(models.QuerySet["JournalEntry"]):
+    def visible_to(self, scope: Any) -> JournalQuerySet:
+        from mowakaba.accounts.scope import Capability
+
+        if not scope.can(Capability.VIEW_JOURNAL):
+            return self.none()
+        if scope.is_national:
+            return self
+        # Entries about a unit or its rows are visible within that unit's territory;
+        # entries with no unit (logins) only to national roles and to their own author.
+        from django.db.models import Q
+
+        return self.filter(scope.rows_q("org_unit", Capability.VIEW_JOURNAL) | Q(actor_id=scope.user_id))
+
+    def update(self, **kwargs: Any) -> int:  # noqa: D102 - the journal is append-only
+        raise PermissionError("the journal is append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("the journal is append-only")
+
+
+class JournalEntry(models.Model):
+    class Kind(models.TextChoices):
+        CHANGE = "change", _("Change")
+        READ = "read", _("Read")
+        EXPORT = "export", _("Export")
+        AUTH = "auth", _("Sign-in")
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.CHANGE)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("who"),
+    )
+    actor_label = models.CharField(max_length=150, blank=True)  # "system", "cli:demo", kept if a user is renamed
+    action = models.CharField(_("action"), max_length=60)  # e.g. "orgunit.update"
+    object_type = models.CharField(_("record type"), max_length=60)
+    object_id = models.CharField(_("record"), max_length=40, blank=True)
+    object_repr = models.CharField(max_length=250, blank=True)
+    org_unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("unit")
+    )
+    changes: models.JSONField[Any, Any] = models.JSONField(_("changes"), default=dict, blank=True)
+    ip = models.GenericIPAddressField(_("from"), null=True, blank=True)
+    via = models.CharField(_("via"), max_length=10, blank=True)  # page, api, cli, job
+
+    objects = JournalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "-at"]),
+            models.Index(fields=["actor", "-at"]),
+            models.Index(fields=["org_unit", "-at"]),
+            models.Index(fields=["kind", "-at"]),
+        ]
+        verbose_name = _("journal entry")
+        verbose_name_plural = _("journal")
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("the journal is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("the journal is append-only")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type}:{self.object_id}"

@@ -1,0 +1,36 @@
+"""Navigation fitted to the role: built from capabilities, never from role names in templates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from mowakaba.accounts.scope import Capability, scope_of
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": []}
+    scope = scope_of(request)
+    items: list[tuple[str, Any, str]] = [("portal:home", _("Home"), "home")]
+    if scope.has_any_grant:
+        items.append(("territory:units", _("Establishments"), "units"))
+        items.append(("territory:regions", _("Territory"), "territory"))
+    if scope.can(Capability.IMPORT_STRUCTURE):
+        items.append(("territory:import", _("Import establishments"), "import"))
+    if scope.can(Capability.VIEW_JOURNAL):
+        items.append(("audit:journal", _("Journal"), "journal"))
+    if scope.can(Capability.MANAGE_USERS):
+        items.append(("accounts:users", _("Users"), "users"))
+    items.append(("accounts:profile", _("My account"), "profile"))
+    path = request.path
+    nav = []
+    for name, label, key in items:
+        url = reverse(name)
+        current = path == url if url == "/" else path.startswith(url)
+        nav.append({"url": url, "label": label, "key": key, "current": current})
+    return {"nav": nav, "scope": scope, "Capability": Capability}

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from mowakaba.api import api
+
+admin.site.site_header = "Mowakaba"
+admin.site.site_title = "Mowakaba"
+
+urlpatterns = [
+    path("", include("mowakaba.portal.urls")),
+    path("accounts/", include("mowakaba.accounts.urls")),
+    path("territory/", include("mowakaba.territory.urls")),
+    path("journal/", include("mowakaba.audit.urls")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,134 @@
+"""The isolation walk: every route that takes an id, asked by someone of another territory.
+
+Each route with a parameter must appear in ``FOREIGN_ARGS`` (or in ``OPEN_ROUTES`` with the
+reason it is not scoped); a new route that is in neither makes this test fail, so no page or
+endpoint can be added without being walked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from mowakaba.accounts.models import ApiToken, User
+from mowakaba.audit.models import JournalEntry
+from mowakaba.core.models import Job
+from mowakaba.territory.models import OrgUnit
+from tests.conftest import client_for
+
+# Reference data from the census: the same for everybody, like a printed table.
+OPEN_ROUTES = {
+    "territory:region": "census reference data (HCP), not institutional records",
+    "territory:province": "census reference data (HCP); its establishment list goes through the scope",
+    "admin": "Django admin: system administrators only, structure and accounts, no person data",
+}
+
+
+def _casablanca_unit() -> OrgUnit:
+    return OrgUnit.objects.get(assignments__user__username="agent.casa")
+
+
+def _casablanca_delegation() -> OrgUnit:
+    return OrgUnit.objects.get(assignments__user__username="delegate.casa")
+
+
+def _casablanca_job() -> Job:
+    return Job.objects.create(kind="establishments.import", requested_by=User.objects.get(username="headoffice"),
+                              params={"csv": ""})
+
+
+def _casablanca_token() -> ApiToken:
+    token, _raw = ApiToken.issue(user=User.objects.get(username="delegate.casa"), name="walk")
+    return token
+
+
+# route name -> function returning the kwargs of a Casablanca record
+FOREIGN_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
+    "territory:unit": lambda: {"pk": _casablanca_unit().pk},
+    "territory:unit_edit": lambda: {"pk": _casablanca_unit().pk},
+    "territory:unit_create": lambda: {"parent_pk": _casablanca_delegation().pk},
+    "portal:job": lambda: {"pk": _casablanca_job().pk},
+    "accounts:token_revoke": lambda: {"token_id": _casablanca_token().pk},
+}
+FOREIGN_API: dict[str, Callable[[], str]] = {
+    "/api/territory/units/{unit_id}": lambda: f"/api/territory/units/{_casablanca_unit().pk}",
+}
+
+
+def _walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> list[tuple[str, str]]:
+    found = []
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = p.namespace or namespace
+            if p.namespace == "admin":
+                found.append(("admin", prefix + str(p.pattern)))
+                continue
+            found += _walk(p.url_patterns, prefix + str(p.pattern), ns)
+        elif isinstance(p, URLPattern):
+            name = f"{namespace}:{p.name}" if namespace else (p.name or "")
+            found.append((name, prefix + str(p.pattern)))
+    return found
+
+
+def _snapshot() -> tuple[Any, ...]:
+    unit = _casablanca_unit()
+    return (
+        JournalEntry.objects.filter(kind="change").count(),
+        OrgUnit.objects.count(),
+        unit.version, unit.name_ar, unit.capacity,
+        ApiToken.objects.filter(revoked=True).count(),
+    )
+
+
+def test_every_route_with_an_id_is_walked() -> None:
+    routes = _walk(get_resolver().url_patterns)
+    page_routes = [(n, r) for n, r in routes if "<" in r and not r.startswith("api/")]
+    missing = [f"{n} ({r})" for n, r in page_routes if n not in FOREIGN_ARGS and n not in OPEN_ROUTES]
+    assert not missing, f"add these routes to the isolation walk: {missing}"
+
+    from mowakaba.api import api
+
+    api_routes = [f"/api/{path}".replace("//", "/") for path in api.get_openapi_schema()["paths"]]
+    api_with_ids = [r for r in api_routes if "{" in r]
+    assert sorted(api_with_ids) == sorted(FOREIGN_API), f"walk every API route with an id: {api_with_ids}"
+
+
+@pytest.mark.parametrize("persona", ["delegate.tanger", "agent.tanger", "partner.casa"])
+@pytest.mark.parametrize("route", sorted(FOREIGN_ARGS))
+def test_a_record_of_another_territory_is_404_and_nothing_changes(db: Any, persona: str, route: str) -> None:
+    from django.urls import reverse
+
+    kwargs = FOREIGN_ARGS[route]()
+    url = reverse(route, kwargs=kwargs)
+    client = client_for(User.objects.get(username=persona))
+    before = _snapshot()
+    assert client.get(url).status_code == 404
+    response = client.post(url, {"name_ar": "تغيير", "capacity": "999", "commune_code": "01.511.01.0",
+                                 "establishment_type": "1", "managed_by": "institution", "version": "1"})
+    assert response.status_code == 404
+    assert _snapshot() == before
+
+
+@pytest.mark.parametrize("persona", ["delegate.tanger", "agent.tanger", "partner.casa"])
+@pytest.mark.parametrize("route", sorted(FOREIGN_API))
+def test_an_api_record_of_another_territory_is_404_and_nothing_changes(db: Any, persona: str, route: str) -> None:
+    url = FOREIGN_API[route]()
+    client = client_for(User.objects.get(username=persona))
+    before = _snapshot()
+    assert client.get(url).status_code == 404
+    response = client.patch(url, data={"version": 1, "capacity": 999}, content_type="application/json")
+    assert response.status_code == 404
+    assert _snapshot() == before
+
+
+def test_the_same_routes_answer_the_owner(db: Any) -> None:
+    """The walk would be meaningless if the routes were 404 for everyone."""
+    from django.urls import reverse
+
+    client = client_for(User.objects.get(username="delegate.casa"))
+    assert client.get(reverse("territory:unit", kwargs=FOREIGN_ARGS["territory:unit"]())).status_code == 200
+    assert client.get(reverse("territory:unit_edit", kwargs=FOREIGN_ARGS["territory:unit_edit"]())).status_code == 200
+    assert client.get(FOREIGN_API["/api/territory/units/{unit_id}"]()).status_code == 200
