@@ -47,12 +47,12 @@ def test_patching_an_establishment_checks_the_version(delegate_casablanca: Any) 
     unit = OrgUnit.objects.get(assignments__user__username="agent.casa")
     client = client_for(delegate_casablanca)
     url = f"/api/territory/units/{unit.pk}"
-    ok = client.patch(url, data={"version": 1, "capacity": 33}, content_type="application/json")
-    assert ok.status_code == 200 and ok.json()["capacity"] == 33 and ok.json()["version"] == 2
+    ok = client.patch(url, data={"version": 1, "capacity": 333}, content_type="application/json")
+    assert ok.status_code == 200 and ok.json()["capacity"] == 333 and ok.json()["version"] == 2
     stale = client.patch(url, data={"version": 1, "capacity": 44}, content_type="application/json")
     assert stale.status_code == 409
     unit.refresh_from_db()
-    assert unit.capacity == 33
+    assert unit.capacity == 333
 
 
 def test_bad_api_input_is_refused_with_a_message_in_the_users_language(delegate_casablanca: Any) -> None:
@@ -67,8 +67,8 @@ def test_bad_api_input_is_refused_with_a_message_in_the_users_language(delegate_
 
 
 def test_the_journal_api_is_scoped(delegate_tanger: Any, national_admin: Any) -> None:
-    assert client_for(national_admin).get("/api/journal").status_code == 200
+    assert client_for(national_admin).get("/api/journal/").status_code == 200
     from mowakaba.accounts.models import User
 
     agent = User.objects.get(username="agent.casa")
-    assert client_for(agent).get("/api/journal").status_code == 404
+    assert client_for(agent).get("/api/journal/").status_code == 404

@@ -41,7 +41,7 @@ def test_an_import_from_the_cli_as_a_user_is_journalled(db: Any, tmp_path: Path)
     from mowakaba.audit.models import JournalEntry
 
     f = tmp_path / "x.csv"
-    f.write_text("code,name_fr,name_ar,type,delegation,commune\nCLI-1,Centre,مركز,cas,DEL-06.141,06.141.01.1\n")
+    f.write_text("code,name_fr,name_ar,type,delegation,commune\nCLI-1,Centre,مركز,cas,DEL-06.141,06.141.01.0\n")
     call_command("establishments", "import", str(f), "--as-user", "headoffice", stdout=StringIO())
     entry = JournalEntry.objects.filter(action="orgunit.import").latest("at")
     assert entry.via == "cli" and entry.actor_label == "headoffice"

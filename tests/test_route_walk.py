@@ -53,6 +53,7 @@ FOREIGN_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
     "portal:job": lambda: {"pk": _casablanca_job().pk},
     "accounts:token_revoke": lambda: {"token_id": _casablanca_token().pk},
 }
+POST_ONLY = {"accounts:token_revoke"}
 FOREIGN_API: dict[str, Callable[[], str]] = {
     "/api/territory/units/{unit_id}": lambda: f"/api/territory/units/{_casablanca_unit().pk}",
 }
@@ -91,7 +92,7 @@ def test_every_route_with_an_id_is_walked() -> None:
 
     from mowakaba.api import api
 
-    api_routes = [f"/api/{path}".replace("//", "/") for path in api.get_openapi_schema()["paths"]]
+    api_routes = list(api.get_openapi_schema()["paths"])
     api_with_ids = [r for r in api_routes if "{" in r]
     assert sorted(api_with_ids) == sorted(FOREIGN_API), f"walk every API route with an id: {api_with_ids}"
 
@@ -105,7 +106,8 @@ def test_a_record_of_another_territory_is_404_and_nothing_changes(db: Any, perso
     url = reverse(route, kwargs=kwargs)
     client = client_for(User.objects.get(username=persona))
     before = _snapshot()
-    assert client.get(url).status_code == 404
+    # A POST-only route may answer 405 to GET: that reveals nothing about the record.
+    assert client.get(url).status_code in ({404, 405} if route in POST_ONLY else {404})
     response = client.post(url, {"name_ar": "تغيير", "capacity": "999", "commune_code": "01.511.01.0",
                                  "establishment_type": "1", "managed_by": "institution", "version": "1"})
     assert response.status_code == 404

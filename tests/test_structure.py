@@ -72,11 +72,13 @@ def test_a_delegate_edits_an_establishment_and_it_is_journalled(delegate_casabla
 def test_two_people_editing_the_same_establishment_never_overwrite_silently(delegate_casablanca: Any) -> None:
     unit = _unit("agent.casa")
     scope = scope_for_user(delegate_casablanca)
-    orgunit_update(actor=delegate_casablanca, scope=scope, unit_id=unit.pk, expected_version=1, capacity=50)
+    first = (unit.capacity or 0) + 7
+    orgunit_update(actor=delegate_casablanca, scope=scope, unit_id=unit.pk, expected_version=1, capacity=first)
     with pytest.raises(StaleEdit):
-        orgunit_update(actor=delegate_casablanca, scope=scope, unit_id=unit.pk, expected_version=1, capacity=60)
+        orgunit_update(actor=delegate_casablanca, scope=scope, unit_id=unit.pk, expected_version=1,
+                       capacity=first + 10)
     unit.refresh_from_db()
-    assert unit.capacity == 50
+    assert unit.capacity == first
 
 
 def test_a_stale_form_gets_a_clear_message_in_arabic(delegate_casablanca: Any) -> None:
@@ -120,7 +122,7 @@ CSV_HEADER = "code,name_fr,name_ar,type,delegation,commune,capacity,managed_by,p
 def test_a_csv_import_creates_and_updates_establishments(national_admin: Any) -> None:
     existing = _unit("agent.casa")
     data = CSV_HEADER + (
-        "NEW-1,Centre test,مركز تجريبي,cas,DEL-06.141,06.141.01.1,30,institution,\n"
+        "NEW-1,Centre test,مركز تجريبي,cas,DEL-06.141,06.141.01.0,30,institution,\n"
         f"{existing.code},{existing.name_fr},{existing.name_ar},cas,DEL-06.141,{existing.commune.code},77,institution,\n"
     )
     report = establishments_import(actor=national_admin, scope=scope_for_user(national_admin), data=data)
@@ -135,7 +137,7 @@ def test_a_csv_import_creates_and_updates_establishments(national_admin: Any) ->
 def test_a_csv_with_one_bad_row_imports_nothing_and_says_which_row(national_admin: Any) -> None:
     count = OrgUnit.objects.count()
     data = CSV_HEADER + (
-        "NEW-1,Centre test,مركز تجريبي,cas,DEL-06.141,06.141.01.1,30,institution,\n"
+        "NEW-1,Centre test,مركز تجريبي,cas,DEL-06.141,06.141.01.0,30,institution,\n"
         "NEW-2,Centre faux,مركز,unknown-type,DEL-06.141,99.999,beaucoup,partner,nobody\n"
     )
     report = establishments_import(actor=national_admin, scope=scope_for_user(national_admin), data=data)
@@ -148,7 +150,7 @@ def test_the_import_page_runs_a_job_with_progress(national_admin: Any) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client = client_for(national_admin)
-    upload = SimpleUploadedFile("centres.csv", (CSV_HEADER + "NEW-9,Centre,مركز,cef,DEL-06.141,06.141.01.1,60,"
+    upload = SimpleUploadedFile("centres.csv", (CSV_HEADER + "NEW-9,Centre,مركز,cef,DEL-06.141,06.141.01.0,60,"
                                                 "institution,\n").encode())
     response = client.post(reverse("territory:import"), {"file": upload})
     assert response.status_code == 302

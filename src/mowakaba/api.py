@@ -46,7 +46,7 @@ api = NinjaAPI(
 )
 api.add_router("/", accounts_router)
 api.add_router("/territory/", territory_router)
-api.add_router("/journal/", audit_router)
+api.add_router("/journal", audit_router)
 
 
 @api.exception_handler(ValidationError)

@@ -26,7 +26,7 @@ class EntryOut(Schema):
     via: str
 
 
-@router.get("", response=list[EntryOut], summary="The journal within your territory")
+@router.get("/", response=list[EntryOut], summary="The journal within your territory")
 @paginate(PageNumberPagination, page_size=100)
 def journal(request: HttpRequest, kind: str = "", object_type: str = "", object_id: str = "") -> object:
     scope = scope_of(request)

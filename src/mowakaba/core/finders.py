@@ -1,7 +1,7 @@
 """Serves the Arabic font from its PyPI package, so no font service and no binary in the repo.
 
 ``fontpkg-noto-sans-arabic`` ships Noto Sans Arabic (SIL Open Font Licence) as a variable
-font; this finder exposes it to collectstatic as ``mowakaba/fonts/NotoSansArabic.ttf``.
+font; this finder exposes it to collectstatic as ``fonts/NotoSansArabic.ttf`` (beside ``mowakaba/app.css``, which asks for ``../fonts/``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib.staticfiles.finders import BaseFinder
 from django.core.files.storage import FileSystemStorage
 
-PREFIX = "mowakaba/fonts"
+PREFIX = "fonts"
 PUBLIC_NAME = "NotoSansArabic.ttf"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.db.models import Count, Sum
@@ -82,7 +83,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     response = HttpResponseRedirect(nxt)
     if lang in supported:
         if request.user.is_authenticated and getattr(request.user, "language", None) != lang:
-            type(request.user).objects.filter(pk=request.user.pk).update(language=lang)
+            get_user_model().objects.filter(pk=request.user.pk).update(language=lang)
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME, lang, max_age=settings.LANGUAGE_COOKIE_AGE, samesite="Lax",
             secure=settings.SESSION_COOKIE_SECURE, httponly=True,
