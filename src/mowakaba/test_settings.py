@@ -10,7 +10,7 @@ os.environ.setdefault("HTTPS", "0")
 os.environ.setdefault("MOWAKABA_PLAIN_STATIC", "1")
 os.environ.setdefault("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
 
-from mowakaba.settings import *  # noqa: E402,F403
+from mowakaba.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
 WHITENOISE_AUTOREFRESH = True

@@ -78,7 +78,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     for args in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"], ["demo", "--scale", "small"]):
         subprocess.run(run + args, env=env, check=True, capture_output=True)
     log = open(tmp / "server.log", "w")  # noqa: SIM115 - closed after the server stops
-    proc = subprocess.Popen(run + ["serve", "--workers", "2"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen([*run, "serve", "--workers", "2"], env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:

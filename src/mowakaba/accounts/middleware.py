@@ -72,5 +72,6 @@ def client_ip(request: HttpRequest) -> str | None:
     # Behind the production proxy the first X-Forwarded-For hop is the client; the proxy sets it.
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if forwarded and getattr(settings, "USE_X_FORWARDED_FOR", False):
-        return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR")
+        return str(forwarded).split(",")[0].strip()
+    remote: str | None = request.META.get("REMOTE_ADDR")
+    return remote

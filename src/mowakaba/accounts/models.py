@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -65,7 +66,7 @@ class User(AbstractUser):
 
 
 class AssignmentQuerySet(models.QuerySet["Assignment"]):
-    def active(self, at: timezone.datetime | None = None) -> AssignmentQuerySet:
+    def active(self, at: datetime | None = None) -> AssignmentQuerySet:
         day = (at or timezone.now()).date()
         return self.filter(Q(starts_on__lte=day), Q(ends_on__isnull=True) | Q(ends_on__gte=day))
 
@@ -131,7 +132,7 @@ class ApiToken(TimeStamped):
             name=name,
             prefix=raw[4:12],
             key_hash=_hash_token(raw),
-            expires_at=timezone.now() + timezone.timedelta(days=days) if days else None,
+            expires_at=timezone.now() + timedelta(days=days) if days else None,
         )
         return token, raw
 

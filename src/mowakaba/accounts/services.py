@@ -27,7 +27,7 @@ def _check_assignment(role: str, org_unit: OrgUnit | None, partner: PartnerAssoc
     elif role == Role.AUTHORITY:
         if region is None and province is None:
             raise ValidationError({"province": [_("An authority viewer needs a region or a province.")]})
-    elif org_unit is None or org_unit.kind != kind:
+    elif kind is not None and (org_unit is None or org_unit.kind != kind):
         raise ValidationError({"org_unit": [
             _("This role must be assigned to a unit of kind: %(kind)s.") % {"kind": OrgUnit.Kind(kind).label}
         ]})
@@ -58,11 +58,13 @@ def user_create(*, actor: Any, scope: Scope, username: str, password: str, first
 
 @transaction.atomic
 def assignment_end(*, actor: Any, scope: Scope, assignment_id: int) -> Assignment:
+    from datetime import timedelta
+
     from django.utils import timezone
 
     scope.require(Capability.MANAGE_USERS)
     a = Assignment.objects.select_for_update().get(pk=assignment_id)
-    a.ends_on = timezone.localdate() - timezone.timedelta(days=1)
+    a.ends_on = timezone.localdate() - timedelta(days=1)
     a.save(update_fields=["ends_on", "updated_at"])
     journal_write(actor=actor, action="assignment.end", obj=a, org_unit_id=a.org_unit_id)
     return a

@@ -7,7 +7,7 @@ from mowakaba.audit.models import JournalEntry
 
 
 @admin.register(JournalEntry)
-class JournalAdmin(admin.ModelAdmin):
+class JournalAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Read-only: the journal is append-only."""
 
     list_display = ["at", "kind", "actor_label", "action", "object_type", "object_id", "via", "ip"]

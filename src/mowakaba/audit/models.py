@@ -33,7 +33,7 @@ class JournalQuerySet(models.QuerySet["JournalEntry"]):
 
         return self.filter(scope.rows_q("org_unit", Capability.VIEW_JOURNAL) | Q(actor_id=scope.user_id))
 
-    def update(self, **kwargs: Any) -> int:  # noqa: D102 - the journal is append-only
+    def update(self, **kwargs: Any) -> int:
         raise PermissionError("the journal is append-only")
 
     def delete(self) -> tuple[int, dict[str, int]]:
@@ -78,6 +78,9 @@ class JournalEntry(models.Model):
         verbose_name = _("journal entry")
         verbose_name_plural = _("journal")
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type}:{self.object_id}"
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise PermissionError("the journal is append-only")
@@ -85,6 +88,3 @@ class JournalEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("the journal is append-only")
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type}:{self.object_id}"

@@ -21,7 +21,10 @@ class Origin:
     ip: str | None = None
 
 
-_origin: contextvars.ContextVar[Origin] = contextvars.ContextVar("mowakaba_origin", default=Origin())
+# Origin is a frozen dataclass, so the shared default cannot be mutated.
+_origin: contextvars.ContextVar[Origin] = contextvars.ContextVar(
+    "mowakaba_origin", default=Origin()  # noqa: B039
+)
 
 
 @contextmanager

@@ -1,7 +1,8 @@
 """Serves the Arabic font from its PyPI package, so no font service and no binary in the repo.
 
 ``fontpkg-noto-sans-arabic`` ships Noto Sans Arabic (SIL Open Font Licence) as a variable
-font; this finder exposes it to collectstatic as ``fonts/NotoSansArabic.ttf`` (beside ``mowakaba/app.css``, which asks for ``../fonts/``).
+font; this finder exposes it to collectstatic as ``fonts/NotoSansArabic.ttf``
+(``mowakaba/app.css`` asks for ``../fonts/``).
 """
 
 from __future__ import annotations

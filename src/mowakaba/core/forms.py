@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 
-def apply_errors(form: forms.Form, exc: ValidationError, rename: dict[str, str] | None = None) -> None:
+def apply_errors(form: forms.BaseForm, exc: ValidationError, rename: dict[str, str] | None = None) -> None:
     """Attach a service's ValidationError to the form, field by field, so the page explains it."""
     rename = rename or {}
     if hasattr(exc, "error_dict"):

@@ -31,12 +31,12 @@ class BilingualName(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         return localized_name(self.name_fr, self.name_ar)
-
-    def __str__(self) -> str:
-        return self.name
 
 
 def localized_name(name_fr: str, name_ar: str, language: str | None = None) -> str:
@@ -76,6 +76,9 @@ class Job(TimeStamped):
         indexes = [models.Index(fields=["requested_by", "-created_at"])]
         verbose_name = _("background job")
         verbose_name_plural = _("background jobs")
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"
 
     @property
     def percent(self) -> int:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,7 +95,7 @@ DEMO_LOGINS = [
 ]
 
 
-def _weighted(rng: random.Random, items: list[Any], weights: list[float]) -> Any:
+def _weighted(rng: random.Random, items: Sequence[Any], weights: Sequence[float]) -> Any:
     return rng.choices(items, weights=weights, k=1)[0]
 
 
@@ -108,7 +108,7 @@ def _paths(units: list[OrgUnit], parent_path: dict[int | None, str]) -> None:
 
 @transaction.atomic
 def generate(scale_name: str = "small", seed: int = 2026,
-             progress: Callable[[str], None] | None = None) -> dict[str, int]:
+             progress: Callable[[str], None] | None = None) -> dict[str, float]:
     """Build the synthetic institution. Refuses to run twice on the same database."""
     if scale_name not in SCALES:
         raise ValueError(f"unknown scale {scale_name!r}; choose one of {', '.join(SCALES)}")
@@ -208,7 +208,7 @@ def generate(scale_name: str = "small", seed: int = 2026,
             # Every province has at least one social assistance centre and one partner-run CEF,
             # so that each demo role finds something in its territory.
             code = "cas" if i == 0 else "cef" if i == 1 else _weighted(rng, type_codes, type_weights)
-            weight, partner_share, cap = TYPE_MIX[code]
+            _weight, partner_share, cap = TYPE_MIX[code]
             etype = types[code]
             commune = _weighted(rng, communes, weights)
             partner_run = (i == 1) or (i > 1 and rng.random() < partner_share)
@@ -218,7 +218,7 @@ def generate(scale_name: str = "small", seed: int = 2026,
                 k += 1
                 name_fr, name_ar = f"{base_fr} {k}", f"{base_ar} {k}"
             names_seen.add(name_fr)
-            unit = OrgUnit(
+            est = OrgUnit(
                 kind=OrgUnit.Kind.ESTABLISHMENT, code=f"EST-{p.code}-{i + 1:03d}", parent=delegation_of[p.code],
                 name_fr=name_fr, name_ar=name_ar, establishment_type=etype, commune=commune,
                 capacity=rng.randint(*cap) if cap else None,
@@ -226,9 +226,9 @@ def generate(scale_name: str = "small", seed: int = 2026,
                 partner=rng.choice(partners_by_province[p.pk]) if partner_run else None,
                 phone=f"+212 5{rng.randint(20, 39)} 00{rng.randint(10, 99)} {rng.randint(10, 99)}",
             )
-            establishments.append(unit)
+            establishments.append(est)
             if i == 0:
-                first_cas[p.code] = unit
+                first_cas[p.code] = est
     OrgUnit.objects.bulk_create(establishments, batch_size=1000)
     _paths(establishments, {d.pk: d.path for d in delegations.values()})
     OrgUnit.objects.bulk_update(establishments, ["path", "depth"], batch_size=1000)
@@ -260,14 +260,14 @@ def generate(scale_name: str = "small", seed: int = 2026,
         for _ in range(max(1, count)):
             assignments.append((len(users), Role.AGENT, e, {}))
             new_user(None, rng.choice("MF"))
-        if e.capacity and e.capacity >= 40 or e.establishment_type and e.establishment_type.code == "cas":
+        if (e.capacity and e.capacity >= 40) or (e.establishment_type and e.establishment_type.code == "cas"):
             assignments.append((len(users), Role.MANAGER, e, {}))
             new_user(None, rng.choice("MF"))
     for d in delegations.values():
         assignments.append((len(users), Role.DELEGATE, d, {}))
         new_user(None, rng.choice("MF"))
-    for c in coordinations:
-        assignments.append((len(users), Role.COORDINATOR, c, {}))
+    for coord in coordinations:
+        assignments.append((len(users), Role.COORDINATOR, coord, {}))
         new_user(None, rng.choice("MF"))
 
     casa, tanger = "06.141", "01.511"
@@ -275,20 +275,20 @@ def generate(scale_name: str = "small", seed: int = 2026,
     for username, role, where, _note in DEMO_LOGINS:
         kind, _, key = where.partition(":")
         extra: dict[str, Any] = {}
-        unit: OrgUnit | None = None
+        target: OrgUnit | None = None
         if kind == "establishment":
-            unit = first_cas[key]
+            target = first_cas[key]
         elif kind == "delegation":
-            unit = delegation_of[key]
+            target = delegation_of[key]
         elif kind == "coordination":
-            unit = coord_of_region[key]
+            target = coord_of_region[key]
         elif kind == "national":
-            unit = national
+            target = national
         elif kind == "partner":
             extra = {"partner_id": casa_partner_unit.partner_id}
         elif kind == "region":
             extra = {"region_id": regions[key].pk}
-        assignments.append((len(users), role, unit, extra))
+        assignments.append((len(users), role, target, extra))
         u = new_user(username, rng.choice("MF"))
         if role == Role.SYSADMIN:
             u.is_staff = u.is_superuser = True

@@ -16,8 +16,8 @@ from django.views.decorators.http import require_POST
 
 from mowakaba.accounts.models import Role
 from mowakaba.accounts.scope import Capability, get_or_404, scope_of
-from mowakaba.core.models import Job
 from mowakaba.audit.selectors import journal_for
+from mowakaba.core.models import Job
 from mowakaba.territory.models import OrgUnit, Province, Region
 from mowakaba.territory.selectors import establishment_summary
 
@@ -32,7 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
     units = OrgUnit.objects.visible_to(scope)
     # The units the user is assigned to, shown as "where I work".
     ctx["my_units"] = list(
-        OrgUnit.objects.filter(assignments__user=request.user, assignments__ends_on__isnull=True)
+        OrgUnit.objects.filter(assignments__user_id=request.user.pk or 0, assignments__ends_on__isnull=True)
         .select_related("establishment_type", "commune", "parent").distinct()[:10]
     )
     ctx["summary"] = establishment_summary(scope)
@@ -100,6 +100,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @login_required
 def job(request: HttpRequest, pk: int) -> HttpResponse:
     """A background job's progress; visible to the person who asked for it only."""
-    obj = get_or_404(Job.objects.filter(requested_by=request.user), pk=pk)
+    obj = get_or_404(Job.objects.filter(requested_by_id=request.user.pk), pk=pk)
     template = "portal/_job.html" if getattr(request, "htmx", False) else "portal/job.html"
     return render(request, template, {"job": obj})

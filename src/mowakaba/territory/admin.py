@@ -12,7 +12,7 @@ from mowakaba.territory.models import Commune, EstablishmentType, OrgUnit, Partn
 from mowakaba.territory.services import _set_path
 
 
-class JournalledAdmin(admin.ModelAdmin):
+class JournalledAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         before = {k: form.initial.get(k) for k in form.changed_data}
         super().save_model(request, obj, form, change)

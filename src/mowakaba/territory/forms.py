@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from mowakaba.territory.models import Commune, EstablishmentType, OrgUnit, PartnerAssociation
 
 
-class EstablishmentForm(forms.ModelForm):
+class EstablishmentForm(forms.ModelForm):  # type: ignore[type-arg]
     """Edits an establishment; the commune is typed as its HCP code or picked in the province list."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -24,9 +24,12 @@ class EstablishmentForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["establishment_type"].queryset = EstablishmentType.objects.all()
-        self.fields["establishment_type"].required = True
-        self.fields["partner"].queryset = PartnerAssociation.objects.filter(active=True)
+        etype = self.fields["establishment_type"]
+        partner = self.fields["partner"]
+        assert isinstance(etype, forms.ModelChoiceField) and isinstance(partner, forms.ModelChoiceField)
+        etype.queryset = EstablishmentType.objects.all()
+        etype.required = True
+        partner.queryset = PartnerAssociation.objects.filter(active=True)
         self.fields["name_fr"].required = False
         self.fields["name_ar"].required = False
         self.fields["capacity"].widget.attrs.update({"inputmode": "numeric", "min": 0})
@@ -46,7 +49,9 @@ class EstablishmentForm(forms.ModelForm):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("CSV file"), help_text=_("UTF-8, comma or semicolon separated, one row per establishment."))
+    file = forms.FileField(
+        label=_("CSV file"), help_text=_("UTF-8, comma or semicolon separated, one row per establishment.")
+    )
 
     def clean_file(self) -> Any:
         f = self.cleaned_data["file"]

@@ -166,7 +166,9 @@ class OrgUnit(TimeStamped):
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     # Coordinations cover regions; delegations cover provinces. Empty for other kinds.
-    regions = models.ManyToManyField(Region, blank=True, related_name="coordinations", verbose_name=_("regions covered"))
+    regions = models.ManyToManyField(
+        Region, blank=True, related_name="coordinations", verbose_name=_("regions covered")
+    )
     provinces = models.ManyToManyField(
         Province, blank=True, related_name="delegations", verbose_name=_("provinces covered")
     )

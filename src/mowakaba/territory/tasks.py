@@ -14,10 +14,10 @@ from mowakaba.core.tasks import task
 from mowakaba.territory.services import establishments_import
 
 
-@task()
+@task()  # type: ignore[untyped-decorator]
 def import_establishments_job(job_id: int) -> dict[str, Any]:
     job = Job.objects.get(pk=job_id)
-    user = User.objects.get(pk=job.requested_by_id)
+    user = User.objects.get(pk=job.requested_by_id or 0)
     scope = scope_for_user(user)
     Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING)
 

@@ -73,7 +73,7 @@ def units(request: HttpRequest) -> HttpResponse:
     ctx.update({
         "types": EstablishmentType.objects.all(),
         "regions": Region.objects.all(),
-        "provinces": Province.objects.filter(region_id=_int(g.get("region"))) if g.get("region") else [],
+        "provinces": Province.objects.filter(region_id=_int(g.get("region")) or 0) if g.get("region") else [],
         "kinds": OrgUnit.Kind.choices, "managers": OrgUnit.Manager.choices,
         "f": {k: g.get(k, "") for k in ("q", "type", "managed_by", "region", "province", "kind")},
         "f_active": g.get("active", "1"),
@@ -164,10 +164,10 @@ def import_view(request: HttpRequest) -> HttpResponse:
         except UnicodeDecodeError:
             form.add_error("file", _("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again."))
         else:
-            job = Job.objects.create(kind="establishments.import", requested_by=request.user,
+            job = Job.objects.create(kind="establishments.import", requested_by_id=request.user.pk,
                                      params={"csv": text, "filename": form.cleaned_data["file"].name})
             import_establishments_job.enqueue(job.pk)
             return redirect("portal:job", pk=job.pk)
-    jobs = Job.objects.filter(requested_by=request.user, kind="establishments.import")[:10]
+    jobs = Job.objects.filter(requested_by_id=request.user.pk, kind="establishments.import")[:10]
     return render(request, "territory/import.html", {"form": form, "jobs": jobs,
                                                      "columns": services.IMPORT_COLUMNS})
