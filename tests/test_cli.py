@@ -53,3 +53,14 @@ def test_demo_data_goes_only_into_an_empty_database(db: Any) -> None:
     out = StringIO()
     call_command("demo", "--if-empty", stdout=out)
     assert "agent.casa" in out.getvalue()
+
+
+def test_production_settings_pass_the_deployment_checks() -> None:
+    import os
+
+    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "k" * 20 + "-production-secret-" + "z" * 30,
+           "ALLOWED_HOSTS": "mowakaba.example.ma", "DJANGO_SETTINGS_MODULE": "mowakaba.settings"}
+    env.pop("HTTPS", None)
+    result = subprocess.run([sys.executable, "-m", "mowakaba", "check", "--deploy", "--fail-level", "WARNING"],
+                            env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -84,3 +84,20 @@ def test_the_home_page_works_on_a_phone(phone: Session) -> None:
     width = phone.page.evaluate("document.documentElement.scrollWidth")
     assert width <= 400, "the page must not scroll sideways on a phone"
     phone.shot("home-agent-phone-ar")
+
+
+def test_a_csv_import_runs_on_the_background_worker_with_a_progress_bar(tab: Session, tmp_path: object) -> None:
+    from pathlib import Path
+
+    csv_file = Path(str(tmp_path)) / "centres.csv"
+    csv_file.write_text("code,name_fr,name_ar,type,delegation,commune,capacity\n"
+                        "BRW-1,Centre navigateur,مركز المتصفح,cas,DEL-06.141,06.141.01.0,40\n", encoding="utf-8")
+    tab.login("headoffice")
+    tab.go("/territory/units/import/")
+    tab.page.set_input_files("input[type=file]", str(csv_file))
+    tab.page.click("form.form button[type=submit]")
+    tab.page.wait_for_selector("#job[data-status=done]", timeout=20_000)
+    assert tab.page.locator(".progress-bar").get_attribute("style") == "width: 100%"
+    tab.shot("import-done-ar")
+    tab.go("/territory/units/?q=BRW-1")
+    assert "مركز المتصفح" in tab.page.locator("#units-table").inner_text()
