@@ -18,6 +18,20 @@ from django.utils.translation import gettext_lazy as _
 
 from mowakaba.territory.models import OrgUnit
 
+# How actions read in the journal; an action missing here is shown as its code.
+ACTION_LABELS = {
+    "auth.login": _("Signed in"),
+    "orgunit.create": _("Unit created"),
+    "orgunit.update": _("Unit changed"),
+    "orgunit.import": _("Establishments imported"),
+    "user.create": _("Account created"),
+    "assignment.end": _("Assignment ended"),
+    "token.issue": _("API token issued"),
+    "token.revoke": _("API token revoked"),
+    "territory.load": _("Census reference data loaded"),
+    "demo.generate": _("Demo data generated"),
+}
+
 
 class JournalQuerySet(models.QuerySet["JournalEntry"]):
     def visible_to(self, scope: Any) -> JournalQuerySet:
@@ -88,3 +102,7 @@ class JournalEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("the journal is append-only")
+
+    @property
+    def action_label(self) -> str:
+        return str(ACTION_LABELS.get(self.action, self.action))
