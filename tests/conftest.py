@@ -17,7 +17,7 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     from mowakaba.demo.services import generate
 
     with django_db_blocker.unblock():
-        generate("small", seed=7)
+        generate("small", seed=7, persons=600)
 
 
 def _user(username: str) -> Any:

@@ -18,6 +18,7 @@ from mowakaba.accounts.api import router as accounts_router
 from mowakaba.accounts.models import ApiToken
 from mowakaba.accounts.scope import scope_for_user
 from mowakaba.audit.api import router as audit_router
+from mowakaba.registry.api import router as registry_router
 from mowakaba.territory.api import router as territory_router
 from mowakaba.territory.services import StaleEdit
 
@@ -47,6 +48,7 @@ api = NinjaAPI(
 api.add_router("/", accounts_router)
 api.add_router("/territory/", territory_router)
 api.add_router("/journal", audit_router)
+api.add_router("/registry/", registry_router)
 
 
 @api.exception_handler(ValidationError)

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "mowakaba.territory",
     "mowakaba.accounts",
     "mowakaba.audit",
+    "mowakaba.registry",
     "mowakaba.demo",
     "mowakaba.portal",
 ]

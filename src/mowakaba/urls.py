@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("mowakaba.accounts.urls")),
     path("territory/", include("mowakaba.territory.urls")),
     path("journal/", include("mowakaba.audit.urls")),
+    path("registry/", include("mowakaba.registry.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -35,13 +35,15 @@ class Scale:
     inhabitants_per_establishment: int
     min_per_delegation: int
     agents_per_establishment: float
+    persons: int
 
 
 SCALES = {
-    "small": Scale("small", 90_000, 2, 1.0),
-    "province": Scale("province", 30_000, 4, 1.1),
-    # About 2,850 establishments and 3,500 agents: the institution's size in the seed year.
-    "national": Scale("national", 13_000, 6, 1.25),
+    "small": Scale("small", 90_000, 2, 1.0, 3_000),
+    "province": Scale("province", 30_000, 4, 1.1, 50_000),
+    # About 2,850 establishments and 3,500 agents: the institution's size in the seed year;
+    # a million persons in the registry, as after a few years of work.
+    "national": Scale("national", 13_000, 6, 1.25, 1_000_000),
 }
 
 # Region groupings of the seed year's 10 coordinations (HCP region codes).
@@ -106,17 +108,30 @@ def _paths(units: list[OrgUnit], parent_path: dict[int | None, str]) -> None:
         u.depth = base.count("/") - 1
 
 
-@transaction.atomic
 def generate(scale_name: str = "small", seed: int = 2026,
-             progress: Callable[[str], None] | None = None) -> dict[str, float]:
-    """Build the synthetic institution. Refuses to run twice on the same database."""
+             progress: Callable[[str], None] | None = None, persons: int | None = None) -> dict[str, float]:
+    """Build the synthetic institution, then its registry. Refuses to run twice on one database."""
+    from mowakaba.demo.persons import generate_persons
+
+    say = progress or (lambda _msg: None)
+    counts = _structure(scale_name, seed, say)
+    started = time.monotonic()
+    people = generate_persons(total=persons if persons is not None else SCALES[scale_name].persons, seed=seed,
+                              progress=lambda done, total: say(f"{done:,}/{total:,} persons"))
+    counts = {**counts, **people, "seconds": round(counts["seconds"] + time.monotonic() - started, 1)}
+    journal_write(actor=None, action="demo.generate", object_type="demo", object_repr=f"scale={scale_name}",
+                  changes=counts)
+    return counts
+
+
+@transaction.atomic
+def _structure(scale_name: str, seed: int, say: Callable[[str], None]) -> dict[str, float]:
     if scale_name not in SCALES:
         raise ValueError(f"unknown scale {scale_name!r}; choose one of {', '.join(SCALES)}")
     if OrgUnit.objects.exists():
         raise RuntimeError("the database already has an institution; demo data goes into an empty database")
     scale = SCALES[scale_name]
     rng = random.Random(seed)
-    say = progress or (lambda _msg: None)
     started = time.monotonic()
 
     if not Commune.objects.exists():
@@ -304,6 +319,4 @@ def generate(scale_name: str = "small", seed: int = 2026,
         "coordinations": len(coordinations), "delegations": len(delegations), "establishments": len(establishments),
         "partners": len(partner_rows), "users": len(users), "seconds": round(time.monotonic() - started, 1),
     }
-    journal_write(actor=None, action="demo.generate", object_type="demo", object_repr=f"scale={scale_name}",
-                  changes=counts)
     return counts

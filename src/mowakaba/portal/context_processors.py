@@ -17,6 +17,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"nav": []}
     scope = scope_of(request)
     items: list[tuple[str, Any, str]] = [("portal:home", _("Home"), "home")]
+    if scope.can(Capability.VIEW_PERSONS):
+        items.append(("registry:search", _("People"), "people"))
+    if scope.can(Capability.SUPERVISE):
+        items.append(("registry:duplicates", _("Duplicates"), "duplicates"))
     if scope.has_any_grant:
         items.append(("territory:units", _("Establishments"), "units"))
         items.append(("territory:regions", _("Territory"), "territory"))
@@ -33,4 +37,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         url = reverse(name)
         current = path == url if url == "/" else path.startswith(url)
         nav.append({"url": url, "label": label, "key": key, "current": current})
-    return {"nav": nav, "scope": scope, "Capability": Capability}
+    search_url = reverse("registry:search" if scope.can(Capability.VIEW_PERSONS) else "territory:units")
+    return {"nav": nav, "scope": scope, "search_url": search_url,
+            "search_people": scope.can(Capability.VIEW_PERSONS)}

@@ -1,0 +1,189 @@
+"""The duplicate scan: candidate pairs by blocking, a record-level score with its reasons.
+
+Blocking (which pairs are compared at all), all on indexed columns:
+  * persons sharing a pair of name keys (e.g. "mhmd|alwy"); a large block is split by year of
+    birth so that common names are still compared among plausible twins, not all at once;
+  * persons sharing a CIN number, or a phone number.
+Scoring combines the name matcher with the other fields: a different CIN or sex, or a date of
+birth years apart, pulls the score down hard (brothers share a family name and a father); the same
+CIN, phone or date of birth pushes it up. Pairs a supervisor marked "not the same person" are
+never proposed again; decided pairs are never reopened by a scan.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, QuerySet
+
+from mowakaba.registry.models import DuplicatePair, IdentityDocument, NameKey, Person, Phone
+from mowakaba.registry.names import score as name_score
+
+THRESHOLD = 0.85  # the shipped default: pairs at or above it are proposed
+BLOCK_MAX = 40  # larger blocks are split by year of birth
+CHUNK = 20_000
+
+
+@dataclass
+class Lite:
+    pk: int
+    names: list[str]
+    fathers: list[str]
+    sex: str
+    birth_date: Any
+    birth_year: int | None
+    commune_id: int | None
+    cins: set[str] = field(default_factory=set)
+    phones: set[str] = field(default_factory=set)
+
+
+def _lites(ids: Iterable[int]) -> dict[int, Lite]:
+    ids = list(ids)
+    out: dict[int, Lite] = {}
+    for i in range(0, len(ids), 900):
+        part = ids[i:i + 900]
+        for r in Person.objects.filter(pk__in=part, merged_into__isnull=True).values(
+            "pk", "given_name_ar", "family_name_ar", "father_name_ar", "given_name_lat", "family_name_lat",
+            "father_name_lat", "sex", "birth_date", "birth_year", "commune_id",
+        ):
+            names = [" ".join(x for x in (r["given_name_ar"], r["family_name_ar"]) if x),
+                     " ".join(x for x in (r["given_name_lat"], r["family_name_lat"]) if x)]
+            out[r["pk"]] = Lite(
+                pk=r["pk"], names=[n for n in names if n],
+                fathers=[f for f in (r["father_name_ar"], r["father_name_lat"]) if f],
+                sex=r["sex"], birth_date=r["birth_date"], birth_year=r["birth_year"], commune_id=r["commune_id"],
+            )
+        for pid, num in IdentityDocument.objects.filter(person_id__in=part, kind="cin").values_list(
+                "person_id", "number"):
+            if pid in out:
+                out[pid].cins.add(num)
+        for pid, num in Phone.objects.filter(person_id__in=part).values_list("person_id", "number"):
+            if pid in out:
+                out[pid].phones.add(num)
+    return out
+
+
+def compare(a: Lite, b: Lite) -> tuple[float, list[str]]:
+    """Score two records in [0, 1] with the reasons, symmetric in a and b."""
+    reasons: list[str] = []
+    best = 0.0
+    for x in a.names:
+        for y in b.names:
+            best = max(best, name_score(x, y))
+    s = best
+    reasons.append(f"names:{best:.2f}")
+    if a.cins and b.cins:
+        if a.cins & b.cins:
+            s += 0.35
+            reasons.append("cin:same")
+        else:
+            s -= 0.5
+            reasons.append("cin:differs")
+    if a.phones & b.phones:
+        s += 0.1
+        reasons.append("phone:same")
+    if a.birth_date and b.birth_date and a.birth_date == b.birth_date:
+        s += 0.1
+        reasons.append("birth:same")
+    elif a.birth_year and b.birth_year:
+        gap = abs(a.birth_year - b.birth_year)
+        if gap <= 1:
+            s += 0.03
+            reasons.append("birth_year:close")
+        elif gap > 3:
+            s -= 0.35
+            reasons.append("birth:differs")
+    if a.sex and b.sex and a.sex != b.sex:
+        s -= 0.4
+        reasons.append("sex:differs")
+    if a.commune_id and a.commune_id == b.commune_id:
+        s += 0.03
+        reasons.append("commune:same")
+    if a.fathers and b.fathers:
+        f = max(name_score(x, y) for x in a.fathers for y in b.fathers)
+        if f >= 0.85:
+            s += 0.05
+            reasons.append("parents:same")
+        elif f < 0.6:
+            s -= 0.25
+            reasons.append("parents:differ")
+    return max(0.0, min(1.0, round(s, 4))), reasons
+
+
+def _blocks(progress: Callable[[str], None]) -> Iterator[list[int]]:
+    """Groups of person ids to compare pairwise."""
+    big = (NameKey.objects.filter(kind="p").values("key").annotate(n=Count("person_id")).filter(n__gte=2))
+    small_keys: list[str] = []
+    split_keys: list[str] = []
+    for row in big.iterator(chunk_size=CHUNK):
+        (small_keys if row["n"] <= BLOCK_MAX else split_keys).append(row["key"])
+    progress(f"{len(small_keys)} name blocks, {len(split_keys)} large blocks split by year of birth")
+    for i in range(0, len(small_keys), 900):
+        groups: dict[str, list[int]] = defaultdict(list)
+        for key, pid in NameKey.objects.filter(kind="p", key__in=small_keys[i:i + 900]).values_list("key",
+                                                                                                   "person_id"):
+            groups[key].append(pid)
+        yield from groups.values()
+    for i in range(0, len(split_keys), 200):
+        groups = defaultdict(list)
+        for key, pid, year in NameKey.objects.filter(kind="p", key__in=split_keys[i:i + 200]).values_list(
+                "key", "person_id", "person__birth_year"):
+            if year:
+                for y in (year, year + 1):  # neighbouring years overlap so that 1990/1991 meet
+                    groups[f"{key}#{y}"].append(pid)
+        for members in groups.values():
+            if 2 <= len(members) <= BLOCK_MAX * 4:
+                yield members
+    shared_sources: list[QuerySet[Any]] = [IdentityDocument.objects.filter(kind="cin"), Phone.objects.all()]
+    for qs in shared_sources:
+        shared = qs.values("number").annotate(n=Count("person_id")).filter(n__gte=2, n__lte=BLOCK_MAX)
+        numbers = [r["number"] for r in shared.iterator(chunk_size=CHUNK)]
+        for i in range(0, len(numbers), 900):
+            groups = defaultdict(list)
+            for num, pid in qs.filter(number__in=numbers[i:i + 900]).values_list("number", "person_id"):
+                groups[num].append(pid)
+            yield from groups.values()
+
+
+def scan(*, progress: Callable[[int, int, str], None] | None = None, threshold: float = THRESHOLD) -> dict[str, Any]:
+    """Compare the candidate pairs of the whole registry and store the proposals.
+
+    A system job: it sees every territory; reviewers only see pairs inside their own scope.
+    """
+    started = time.monotonic()
+    say = progress or (lambda done, total, msg: None)
+    decided = set(DuplicatePair.objects.exclude(status=DuplicatePair.Status.OPEN).values_list("left_id", "right_id"))
+    candidates: set[tuple[int, int]] = set()
+    for members in _blocks(lambda msg: say(0, 0, msg)):
+        uniq = sorted(set(members))
+        for a, b in combinations(uniq, 2):
+            if (a, b) not in decided:
+                candidates.add((a, b))
+    ordered = sorted(candidates)
+    total = len(ordered)
+    say(0, total, "comparing")
+    proposals: dict[tuple[int, int], tuple[float, list[str]]] = {}
+    for i in range(0, total, CHUNK):
+        part = ordered[i:i + CHUNK]
+        lites = _lites({x for pair in part for x in pair})
+        for a, b in part:
+            la, lb = lites.get(a), lites.get(b)
+            if la is None or lb is None:
+                continue
+            s, reasons = compare(la, lb)
+            if s >= threshold:
+                proposals[(a, b)] = (s, reasons)
+        say(min(i + CHUNK, total), total, "comparing")
+    with transaction.atomic():
+        DuplicatePair.objects.filter(status=DuplicatePair.Status.OPEN).delete()
+        DuplicatePair.objects.bulk_create(
+            [DuplicatePair(left_id=a, right_id=b, score=s, reasons=r) for (a, b), (s, r) in proposals.items()],
+            batch_size=2000, ignore_conflicts=True,
+        )
+    return {"compared": total, "proposed": len(proposals), "seconds": round(time.monotonic() - started, 1)}
