@@ -38,6 +38,7 @@ class Lite:
     sex: str
     birth_date: Any
     birth_year: int | None
+    year_only: bool
     commune_id: int | None
     cins: set[str] = field(default_factory=set)
     phones: set[str] = field(default_factory=set)
@@ -50,14 +51,15 @@ def _lites(ids: Iterable[int]) -> dict[int, Lite]:
         part = ids[i:i + 900]
         for r in Person.objects.filter(pk__in=part, merged_into__isnull=True).values(
             "pk", "given_name_ar", "family_name_ar", "father_name_ar", "given_name_lat", "family_name_lat",
-            "father_name_lat", "sex", "birth_date", "birth_year", "commune_id",
+            "father_name_lat", "sex", "birth_date", "birth_year", "birth_year_only", "commune_id",
         ):
             names = [" ".join(x for x in (r["given_name_ar"], r["family_name_ar"]) if x),
                      " ".join(x for x in (r["given_name_lat"], r["family_name_lat"]) if x)]
             out[r["pk"]] = Lite(
                 pk=r["pk"], names=[n for n in names if n],
                 fathers=[f for f in (r["father_name_ar"], r["father_name_lat"]) if f],
-                sex=r["sex"], birth_date=r["birth_date"], birth_year=r["birth_year"], commune_id=r["commune_id"],
+                sex=r["sex"], birth_date=r["birth_date"], birth_year=r["birth_year"],
+                year_only=r["birth_year_only"] or r["birth_date"] is None, commune_id=r["commune_id"],
             )
         for pid, num in IdentityDocument.objects.filter(person_id__in=part, kind="cin").values_list(
                 "person_id", "number"):
@@ -67,6 +69,14 @@ def _lites(ids: Iterable[int]) -> dict[int, Lite]:
             if pid in out:
                 out[pid].phones.add(num)
     return out
+
+
+def _date_slip(x: Any, y: Any) -> bool:
+    """The same date typed with one wrong digit, or with day and month swapped."""
+    if (x.day, x.month, x.year) == (y.month, y.day, y.year):
+        return True
+    sx, sy = x.strftime("%Y%m%d"), y.strftime("%Y%m%d")
+    return sum(1 for i, j in zip(sx, sy, strict=True) if i != j) == 1
 
 
 def compare(a: Lite, b: Lite) -> tuple[float, list[str]]:
@@ -88,15 +98,25 @@ def compare(a: Lite, b: Lite) -> tuple[float, list[str]]:
     if a.phones & b.phones:
         s += 0.1
         reasons.append("phone:same")
-    if a.birth_date and b.birth_date and a.birth_date == b.birth_date:
-        s += 0.1
-        reasons.append("birth:same")
+    if not a.year_only and not b.year_only and a.birth_date and b.birth_date:
+        # Two full dates: equal is strong evidence; different (beyond a slip of one digit or a
+        # swapped day and month) means two people, such as namesakes of another year.
+        if a.birth_date == b.birth_date:
+            s += 0.1
+            reasons.append("birth:same")
+        elif not _date_slip(a.birth_date, b.birth_date):
+            s -= 0.3
+            reasons.append("birth:differs")
     elif a.birth_year and b.birth_year:
+        # At least one side is an estimate (only the year is known): allow for it.
         gap = abs(a.birth_year - b.birth_year)
         if gap <= 1:
-            s += 0.03
             reasons.append("birth_year:close")
-        elif gap > 3:
+        elif gap <= 3:
+            # Plausible for an estimated age, but on its own not enough: needs other evidence.
+            s -= 0.2
+            reasons.append("birth_year:differs")
+        else:
             s -= 0.35
             reasons.append("birth:differs")
     if a.sex and b.sex and a.sex != b.sex:

@@ -23,7 +23,9 @@ from mowakaba.registry.models import IdentityDocument, NameKey, NameVocabulary, 
 from mowakaba.registry.names import explain, score
 from mowakaba.registry.validation import RECORD_RE, clean_phone, looks_like_cin, looks_like_phone
 
-CANDIDATES = 400  # persons scored per query at most
+CANDIDATES = 400  # persons fetched per query at most
+SCORED = 120  # of which the best-covered are scored by the matcher
+YEAR_RE = re.compile(r"\b(19\d\d|20\d\d)\b")
 ALTERNATIVES = 3  # close vocabulary keys tried per query token
 MIN_SCORE = 0.55  # below this a name hit is noise
 
@@ -74,13 +76,12 @@ def _alternatives(token: str, keys: list[str], counts: dict[str, int]) -> list[s
     return out[: ALTERNATIVES + 1]
 
 
-def _candidate_ids(scope: Scope, query: str) -> list[int]:
+def _candidate_ids(scope: Scope, query: str, birth_year: int | None = None) -> list[int]:
     tokens = tokens_of(query)
     if not tokens:
         return []
     keys, counts = VOCABULARY.get()
     alts = [_alternatives(t, keys, counts) for t in tokens]
-    visible = Person.objects.visible_to(scope).values("pk")
     probes: set[str] = set()
     kind = "p"
     if len(tokens) >= 2:
@@ -93,13 +94,20 @@ def _candidate_ids(scope: Scope, query: str) -> list[int]:
         # One word: probe its rarest spelling first; a very common given name alone is too vague
         # to rank well, and the page says so.
         probes = set(sorted((k for group in alts for k in group), key=lambda k: counts.get(k, 0))[:4])
-    rows = (NameKey.objects.filter(kind=kind, key__in=list(probes)[:200], person__in=visible)
-            .values_list("person_id", flat=True)[: CANDIDATES * 3])
+    # The scope as a join from the key to its person (an index lookup per key row), not as
+    # "person IN (all visible persons)", which a planner may expand to the whole registry.
+    keys_qs = NameKey.objects.filter(scope.rows_q("person__establishment", Capability.VIEW_PERSONS),
+                                     kind=kind, key__in=list(probes)[:200], person__merged_into__isnull=True)
+    if birth_year:
+        # A year typed with the name ("Mohamed Alaoui 1975") narrows common names at once;
+        # estimated ages are often a year or two off.
+        keys_qs = keys_qs.filter(person__birth_year__range=(birth_year - 2, birth_year + 2))
+    rows = keys_qs.values_list("person_id", flat=True)[: CANDIDATES * 3]
     seen: dict[int, int] = {}
     for pid in rows:
         seen[pid] = seen.get(pid, 0) + 1
     # Persons matched by several pair keys first (they share more of the name).
-    return [pid for pid, _n in sorted(seen.items(), key=lambda kv: -kv[1])][:CANDIDATES]
+    return [pid for pid, _n in sorted(seen.items(), key=lambda kv: -kv[1])][:SCORED]
 
 
 def _exact(scope: Scope, q: str) -> list[Hit]:
@@ -129,7 +137,11 @@ def search(scope: Scope, query: str, *, limit: int = 20, birth_year: int | None 
     exact = _exact(scope, q)
     if exact:
         return exact[:limit]
-    ids = _candidate_ids(scope, q)
+    years = YEAR_RE.findall(q)
+    if years:
+        birth_year = birth_year or int(years[0])
+        q = " ".join(YEAR_RE.sub(" ", q).split())
+    ids = _candidate_ids(scope, q, birth_year)
     if not ids:
         return []
     people = Person.objects.filter(pk__in=ids).select_related("establishment", "commune")

@@ -83,14 +83,17 @@ def _best_loose(a: Part, b: Part) -> float:
     return best
 
 
-def _typo_value(distance: int, length: int) -> float:
-    """Similarity of two spellings of one script from their edit distance (OSA: a swap is one edit)."""
+def _typo_value(distance: int, length: int, arabic: bool = False) -> float:
+    """Similarity of two spellings of one script from their edit distance (OSA: a swap is one edit).
+    Arabic script writes no short vowels, so an Arabic letter counts for about one and a half Latin ones."""
+    if arabic:
+        length = (3 * length + 1) // 2
     if distance == 0:
         return 1.0
     if distance == 1:
         return 0.92 if length >= 6 else 0.88 if length == 5 else 0.8 if length == 4 else 0.6
     if distance == 2:
-        return 0.82 if length >= 9 else 0.74 if length >= 7 else 0.55
+        return 0.78 if length >= 9 else 0.7 if length >= 7 else 0.55
     return max(0.0, min(0.6, 1.0 - distance / length))
 
 
@@ -134,12 +137,21 @@ def _implausible_substitution(a: str, b: str) -> bool:
 def _best_typo(a: Part, b: Part) -> tuple[float, bool]:
     """Typing-error similarity of the letters as typed (each side may also use its lexicon spellings),
     and whether the best match keeps the length (a swap or a substitution, not an added letter)."""
+    if a.script != b.script:
+        # across scripts, a known name on one side lends its spellings in the other script
+        s1, l1 = _typo_over((a.surface,), b.other_surfaces, a.script)
+        s2, l2 = _typo_over((b.surface,), a.other_surfaces, b.script)
+        return (s1, l1) if s1 >= s2 else (s2, l2)
+    return _typo_over(a.surfaces, b.surfaces, a.script)
+
+
+def _typo_over(left: tuple[str, ...], right: tuple[str, ...], script: str) -> tuple[float, bool]:
     best = 0.0
     same_length = False
-    for sa in a.surfaces:
-        for sb in b.surfaces:
+    for sa in left:
+        for sb in right:
             d = OSA.distance(sa, sb, score_cutoff=3)
-            s = _typo_value(d, max(len(sa), len(sb)))
+            s = _typo_value(d, max(len(sa), len(sb)), script == "ar")
             if d == 1 and _implausible_substitution(sa, sb):
                 s -= _IMPLAUSIBLE_COST
             if s > best:
@@ -202,9 +214,9 @@ def _part_similarity(a: Part, b: Part) -> tuple[float, str]:
         label = "variant" if s >= 0.97 else ("fuzzy" if max(s, typo) >= 0.75 else "different")
         s = max(s, typo)
     else:
-        s = ks
-        same_length = False
-        label = "variant" if s >= 0.97 else ("fuzzy" if s >= 0.75 else "different")
+        typo, same_length = _best_typo(a, b)
+        label = "variant" if ks >= 0.97 else ("fuzzy" if max(ks, typo) >= 0.75 else "different")
+        s = max(ks, typo)
     # A swapped or substituted letter explains the difference better than a suffix (Redwna / Redwan).
     rel = "" if same_length and s >= 0.8 else (
         _suffix_relation(a.own_key, b.own_key) or _suffix_relation(a.key, b.key))

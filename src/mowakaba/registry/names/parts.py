@@ -84,6 +84,7 @@ class Part:
     keys: tuple[str, ...]  # skeletons worth comparing: own, alternative readings, lexicon variants
     loose: tuple[str, ...]  # folded letter forms: own first, then the lexicon variants (same script)
     surfaces: tuple[str, ...]  # own surface, then the lexicon variants' surfaces (same script)
+    other_surfaces: tuple[str, ...]  # the lexicon variants' surfaces in the other script
     canon: int  # lexicon entry, -1 when unknown
     strict: bool  # the spelling itself is listed (not only its folded form)
     kind: str  # lexicon kind: "m", "f", "F" or ""
@@ -382,7 +383,9 @@ def _part(script: str, text: str, prefix: str = "", article: bool = False, fathe
     keys: list[str] = [own, *alts]
     looses: list[str] = [loose]
     surfaces: list[str] = [surface]
+    other_surfaces: tuple[str, ...] = ()
     if gid >= 0:
+        other_surfaces = lex.variant_surfaces[gid].get("ar" if script == "la" else "la", ())
         kind = lex.kinds[gid]
         key = lex.canon_key[gid] or own
         keys += lex.variant_keys[gid]
@@ -393,7 +396,7 @@ def _part(script: str, text: str, prefix: str = "", article: bool = False, fathe
     return Part(
         uid=next(_UID), text=joined, surface=surface, script=script, key=key, own_key=own,
         keys=tuple(dict.fromkeys(k for k in keys if k)), loose=tuple(dict.fromkeys(looses)),
-        surfaces=tuple(dict.fromkeys(s for s in surfaces if s)), canon=gid, strict=strict, kind=kind, prefix=prefix,
+        surfaces=tuple(dict.fromkeys(s for s in surfaces if s)), other_surfaces=other_surfaces, canon=gid, strict=strict, kind=kind, prefix=prefix,
         stem=stem, comps=comp_parts, father=father, article=article, lookup=forms,
     )
 
