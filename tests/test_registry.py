@@ -265,3 +265,32 @@ def test_the_search_page_is_one_query_per_page_not_per_row(agent_casablanca: Any
         client.get(reverse("registry:search") + "?q=Fatima+Zahra")
     with django_assert_max_num_queries(16):
         client.get(reverse("registry:search"))
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_a_photo_is_kept_private_served_through_the_policy_and_its_reads_logged(
+        fatima: Person, agent_casablanca: Any, agent_tanger: Any, settings: Any, tmp_path: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
+    client = client_for(agent_casablanca)
+    client.post(reverse("registry:attachment_add", args=[fatima.pk]),
+                {"kind": "photo", "file": SimpleUploadedFile("Fatima El Fassi.png", PNG, content_type="image/png")})
+    item = fatima.attachments.get()
+    assert "Fatima" not in item.file.name  # stored under a random name
+    response = client.get(reverse("registry:attachment", args=[fatima.pk, item.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert response["Cache-Control"] == "private, no-store"
+    assert JournalEntry.objects.filter(action="attachment.read", object_id=str(fatima.pk)).exists()
+    assert client_for(agent_tanger).get(reverse("registry:attachment", args=[fatima.pk, item.pk])).status_code == 404
+
+
+def test_an_upload_that_is_not_a_photo_or_pdf_is_refused(fatima: Person, agent_casablanca: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client_for(agent_casablanca).post(reverse("registry:attachment_add", args=[fatima.pk]), {
+        "kind": "photo", "file": SimpleUploadedFile("x.png", b"<script>alert(1)</script>", content_type="image/png")})
+    assert not fatima.attachments.exists()

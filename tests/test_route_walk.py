@@ -72,6 +72,19 @@ def _casablanca_merge() -> Any:
     return person_merge(actor=manager, scope=scope_for_user(manager), keep_id=a.pk, merge_id=b.pk)
 
 
+def _casablanca_attachment() -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from mowakaba.accounts.scope import scope_for_user
+    from mowakaba.registry.services import attachment_add
+
+    person = _casablanca_person()
+    agent = User.objects.get(username="agent.casa")
+    item = attachment_add(actor=agent, scope=scope_for_user(agent), person_id=person.pk, kind="document",
+                          upload=SimpleUploadedFile("x.pdf", b"%PDF-1.4 test", content_type="application/pdf"))
+    return {"pk": person.pk, "attachment_id": item.pk}
+
+
 def _casablanca_job() -> Job:
     return Job.objects.create(kind="establishments.import", requested_by=User.objects.get(username="headoffice"),
                               params={"csv": ""})
@@ -96,11 +109,14 @@ FOREIGN_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
     "registry:consent_add": lambda: {"pk": _casablanca_person().pk},
     "registry:relative_add": lambda: {"pk": _casablanca_person().pk},
     "registry:consent_withdraw": _casablanca_consent,
+    "registry:attachment_add": lambda: {"pk": _casablanca_person().pk},
+    "registry:attachment": _casablanca_attachment,
     "registry:pair": lambda: {"pk": _casablanca_pair().pk},
     "registry:merge_undo": lambda: {"pk": _casablanca_merge().pk},
 }
 POST_ONLY = {"accounts:token_revoke", "registry:document_add", "registry:phone_add", "registry:consent_add",
-             "registry:relative_add", "registry:consent_withdraw", "registry:merge_undo"}
+             "registry:relative_add", "registry:consent_withdraw", "registry:merge_undo",
+             "registry:attachment_add"}
 API_READ_ONLY = {"/api/registry/persons/{person_id}"}
 FOREIGN_API: dict[str, Callable[[], str]] = {
     "/api/territory/units/{unit_id}": lambda: f"/api/territory/units/{_casablanca_unit().pk}",

@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from mowakaba.registry.models import Consent, IdentityDocument, Person, Relation
+from mowakaba.registry.models import Attachment, Consent, IdentityDocument, Person, Relation
 from mowakaba.registry.validation import clean_cin, clean_phone
 from mowakaba.territory.models import Commune
 
@@ -106,6 +106,12 @@ class ConsentForm(forms.Form):
     purpose = forms.ChoiceField(label=_("Purpose"), choices=Consent.Purpose.choices)
     method = forms.ChoiceField(label=_("How it was given"), choices=Consent.Method.choices)
     given_on = forms.DateField(label=_("Given on"), required=False, widget=DATE_WIDGET)
+
+
+class AttachmentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Attachment.Kind.choices)
+    file = forms.FileField(label=_("File"), help_text=_("JPEG or PNG photo, or PDF; 5 MB at most."))
+    label = forms.CharField(label=_("Label"), max_length=120, required=False)
 
 
 class RelativeForm(forms.Form):

@@ -374,3 +374,35 @@ class MergeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"merge {self.merged_id} -> {self.kept_id}"
+
+
+def _attachment_path(instance: Attachment, filename: str) -> str:
+    import uuid
+    from pathlib import Path
+
+    # A random name: the file's own name may carry the person's name, and paths are guessable.
+    return f"persons/{instance.person_id}/{uuid.uuid4().hex}{Path(filename).suffix.lower()[:8]}"
+
+
+class Attachment(TimeStamped):
+    """A photo or a scanned document. Stored outside the public static/media URLs and served
+    only through a view that asks the access policy and journals the read."""
+
+    class Kind(models.TextChoices):
+        PHOTO = "photo", _("Photo")
+        DOCUMENT = "document", _("Scanned document")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    file = models.FileField(_("file"), upload_to=_attachment_path)
+    label = models.CharField(_("label"), max_length=120, blank=True)
+    content_type = models.CharField(max_length=80)
+    size = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.label or self.get_kind_display()

@@ -21,6 +21,7 @@ from mowakaba.accounts.scope import Capability, Scope
 from mowakaba.audit.services import diff, journal_write
 from mowakaba.registry import keys
 from mowakaba.registry.models import (
+    Attachment,
     Consent,
     DuplicatePair,
     Household,
@@ -217,6 +218,53 @@ def person_read(*, actor: Any, scope: Scope, person_id: int) -> Person:
     return person
 
 
+ALLOWED_UPLOADS = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}
+MAX_UPLOAD = 5 * 1024 * 1024
+
+
+def _sniff(head: bytes) -> str:
+    """The real type of an upload from its first bytes: the browser's claim is not trusted."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    return ""
+
+
+@transaction.atomic
+def attachment_add(*, actor: Any, scope: Scope, person_id: int, kind: str, upload: Any, label: str = "") -> Attachment:
+    person = _person_for_edit(scope, person_id)
+    if kind not in Attachment.Kind.values:
+        raise ValidationError({"kind": [_("Choose a photo or a scanned document.")]})
+    if upload is None or not upload.size:
+        raise ValidationError({"file": [_("Choose a file.")]})
+    if upload.size > MAX_UPLOAD:
+        raise ValidationError({"file": [_("The file is larger than 5 MB.")]})
+    head = upload.read(16)
+    upload.seek(0)
+    content_type = _sniff(head)
+    if not content_type:
+        raise ValidationError({"file": [_("Only JPEG or PNG photos and PDF documents are accepted.")]})
+    attachment = Attachment(person=person, kind=kind, label=label.strip()[:120], content_type=content_type,
+                            size=upload.size, uploaded_by_id=actor.pk)
+    attachment.file.save(f"upload{ALLOWED_UPLOADS[content_type]}", upload, save=False)
+    attachment.save()
+    _journal(actor, "attachment.add", person, changes={"kind": kind, "size": upload.size})
+    return attachment
+
+
+def attachment_read(*, actor: Any, scope: Scope, person_id: int, attachment_id: int) -> Attachment:
+    scope.require(Capability.VIEW_PERSONS)
+    person = Person.objects.visible_to(scope).filter(pk=person_id).first()
+    attachment = Attachment.objects.filter(pk=attachment_id, person_id=person_id).first() if person else None
+    if person is None or attachment is None:
+        raise Http404
+    _journal(actor, "attachment.read", person, changes={"attachment": attachment.pk}, kind="read")
+    return attachment
+
+
 # ---- duplicates: decisions, merge and undo ---------------------------------------------------
 
 def _pair_for_review(scope: Scope, pair_id: int) -> DuplicatePair:
@@ -249,6 +297,7 @@ def duplicate_not_same(*, actor: Any, scope: Scope, pair_id: int) -> DuplicatePa
 # add their own models here, so that a merge carries everything to the kept record.
 MOVABLE: list[tuple[type[Any], str]] = [
     (IdentityDocument, "person"), (Phone, "person"), (Consent, "person"), (HouseholdMember, "person"),
+    (Attachment, "person"),
 ]
 
 

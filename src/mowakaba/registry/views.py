@@ -20,7 +20,7 @@ from mowakaba.core.models import Job
 from mowakaba.core.pagination import paginate
 from mowakaba.registry import search as search_mod
 from mowakaba.registry import services
-from mowakaba.registry.forms import ConsentForm, DocumentForm, PersonForm, PhoneForm, RelativeForm
+from mowakaba.registry.forms import AttachmentForm, ConsentForm, DocumentForm, PersonForm, PhoneForm, RelativeForm
 from mowakaba.registry.labels import reason_labels
 from mowakaba.registry.models import DuplicatePair, HouseholdMember, MergeRecord, Person
 from mowakaba.registry.tasks import duplicates_scan_job
@@ -151,7 +151,8 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
         "membership": membership, "family": family,
         "merged_records": p.merged_records.all(),
         "document_form": DocumentForm(), "phone_form": PhoneForm(), "consent_form": ConsentForm(),
-        "relative_form": RelativeForm(),
+        "relative_form": RelativeForm(), "attachment_form": AttachmentForm(),
+        "attachments": p.attachments.order_by("-created_at"),
         "timeline": journal_for(scope, object_type="registry.person", object_id=str(p.pk))[:30]
         if scope.can(Capability.VIEW_JOURNAL) else [],
         "can_audit": scope.can(Capability.VIEW_ACCESS_LOG),
@@ -219,6 +220,42 @@ def phone_add(request: HttpRequest, pk: int) -> HttpResponse:
 def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _person_action(request, pk, ConsentForm, lambda scope, d: services.consent_record(
         actor=request.user, scope=scope, person_id=pk, **d))
+
+
+@login_required
+@require_POST
+def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_of(request)
+    scope.require(Capability.EDIT_PERSONS)
+    get_or_404(Person.objects.editable_by(scope), pk=pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.attachment_add(actor=request.user, scope=scope, person_id=pk, kind=form.cleaned_data["kind"],
+                                    upload=form.cleaned_data["file"], label=form.cleaned_data["label"])
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Saved."))
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect("registry:person", pk=pk)
+
+
+@login_required
+def attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
+    from django.http import FileResponse
+
+    item = services.attachment_read(actor=request.user, scope=scope_of(request), person_id=pk,
+                                    attachment_id=attachment_id)
+    response = FileResponse(item.file.open("rb"), content_type=item.content_type)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = "inline" if item.content_type.startswith("image/") else "attachment"
+    return response
 
 
 @login_required
