@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -240,13 +241,13 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Saved."))
     else:
         for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+            for error in errors:
+                messages.error(request, str(error))
     return redirect("registry:person", pk=pk)
 
 
 @login_required
-def attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
+def attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponseBase:
     from django.http import FileResponse
 
     item = services.attachment_read(actor=request.user, scope=scope_of(request), person_id=pk,

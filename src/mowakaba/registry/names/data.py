@@ -566,4 +566,19 @@ F | berrahou | برحو
 F | fakir, el fakir | الفقير
 F | chrigui | الشريكي
 f | nadira | نادرة
+m | slimane, soulaimane, souleimane, sulaiman, soulaiman, slimane | سليمان
+m | chouaib, choaib, chouayb, shuaib | شعيب
+m | tahar, taher, ettaher, tahir | الطاهر, طاهر
+m | khalifa, khlifa, khalifah | خليفة
+m | mouloud, mouloude, mulud | مولود
+m | bouziane, bouzyane, bouzian | بوزيان
+m | wissam, ouissam, wisam, wissame | وسام
+f | israe, issrae, esraa, israa, isra, esrae | إسراء, اسراء
+f | oumnia, omnia, oumnya, omniya | أمنية, امنية
+f | ikhlas, ikhlass, ikhlasse | إخلاص, اخلاص
+f | alae, alaa, alaae | آلاء, الاء
+f | nassima, nasima, nessima | نسيمة
+f | ibtihal, ebtihal, btihal | ابتهال
+f | manar, manare | منار
+f | radia, radya, radiya | راضية
 """
