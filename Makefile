@@ -30,8 +30,15 @@ lint: install
 	$(BIN)/ruff format --check src tests benchmarks || true
 	$(BIN)/mypy
 
+# JSON figures at a stated scale (SCALE=small|province|national); DATABASE_URL picks the database.
 bench: install
 	$(BIN)/python benchmarks/run.py --scale $(SCALE)
+	$(BIN)/python benchmarks/registry.py --persons $(PERSONS_$(SCALE))
+	$(BIN)/python benchmarks/names_eval.py
+
+PERSONS_small    := 3000
+PERSONS_province := 50000
+PERSONS_national := 1000000
 
 # Refresh the Arabic, French and English message catalogues after changing strings.
 messages: install

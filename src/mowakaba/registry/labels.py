@@ -23,6 +23,7 @@ PARTS = {
     "parents": _("parents"),
     "token": _("part of the name"),
     "compound": _("compound name"),
+    "middle": _("middle name"),
 }
 HOW = {
     "exact": _("identical"),
@@ -40,6 +41,10 @@ HOW = {
     "differ": _("differ"),
     "close": _("close"),
     "extra": _("extra on one side"),
+    "cross": _("Arabic on one side, Latin on the other"),
+    "different": _("different"),
+    "partial": _("partly the same"),
+    "empty": _("empty"),
 }
 
 
