@@ -45,6 +45,8 @@ HOW = {
     "different": _("different"),
     "partial": _("partly the same"),
     "empty": _("empty"),
+    "gender": _("masculine and feminine forms"),
+    "nisba": _("with and without the -i ending"),
 }
 
 

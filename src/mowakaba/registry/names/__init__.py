@@ -9,23 +9,33 @@ Public API::
     same(left, right) -> bool        score >= DEFAULT_THRESHOLD
     explain(left, right) -> list     reasons such as "given:exact", "family:variant", "father:missing"
 
-Design: each name is parsed into parts (articles dropped, compounds and ``ben``/``ait``/``abd``
-particles resolved, ``ben X`` between names read as the father's name). Every part gets a
-Maghrebi consonant skeleton computed from either script (equivalence classes for ق/ك/g, ح/ه,
-ض/ظ/ذ/د, ث/ت/ط, س/ص...; short vowels, ع and hamza dropped; a final -a/-i/-u kept so that
-Rachid/Rachida differ), a loose letter form for same-script comparison, and, when the name is in
-the variant lexicon (about 480 common Moroccan given and family names in both scripts), the
-lexicon entry: two spellings of one entry are the same name, two entries are different names
-(Hassan/Houssine, Mohamed/Mahmoud). Parts are aligned one-to-one in any order; the score mixes
-the mean and the minimum of the aligned similarities and charges a small cost for a part found
-on one side only.
+Design:
+
+* parsing: each name becomes *parts*: articles dropped (``El Fassi`` = ``Elfassi`` = ``الفاسي``),
+  compounds joined (``abd``/``عبد`` + name, ``X eddine``, ``Fatima Zahra``, ``ait``/``آيت``, ``bou``,
+  ``bel``), ``ben X`` between names read as the father's name, at the edges as a fused family name
+  (``Ben Ali`` = ``Benali`` = ``بنعلي``); honorifics and ``Moulay``/``Sidi``/``Lalla`` dropped;
+* keys: a Maghrebi consonant skeleton computed from either script, with equivalence classes
+  (ق/ك/خ/غ/g → k, ح/ه → h, ض/ظ/ذ/د → d, ث/ت/ط → t, س/ص → s, ش/ch → x...), short vowels, ع and
+  hamza dropped, but the final -a/-i/-ou/-aoui kept (Rachid ≠ Rachida, Gharbi ≠ Gharbaoui);
+* lexicon: about 570 common Moroccan given and family names with their Arabic and French-style
+  spellings; two spellings of one entry are the same name, two listed entries are different names
+  (Hassan / Houssine, Mohamed / Mahmoud, Imane / Amine, Benali / Bennani);
+* part similarity: lexicon identity, else the best of skeleton similarity (cross-script), folded
+  letters and a keyboard-aware edit distance (same script, or against the lexicon spellings of the
+  other side), capped for a gender suffix (-a/ة) or an -i adjective;
+* name score: best one-to-one alignment of the parts in any order (father only with father or a
+  middle name), half mean and half minimum of the aligned similarities, minus a small cost for a
+  part on one side only (0.05, a father's name 0.02); a single aligned part cannot make a match
+  when one side has more. ``score`` is exactly symmetric. Everything is cached per name and per
+  pair of parts.
 """
 
 from __future__ import annotations
 
+from .match import DEFAULT_THRESHOLD, explain, same, score
 from .normalize import normalize
 from .parts import parse
-from .match import DEFAULT_THRESHOLD, explain, part_similarity, same, score
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -33,7 +43,6 @@ __all__ = [
     "latin_key",
     "name_tokens",
     "normalize",
-    "part_similarity",
     "same",
     "score",
 ]

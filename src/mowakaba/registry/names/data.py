@@ -1,21 +1,23 @@
 """Variant lexicon of common Moroccan given and family names.
 
 One entry a line: ``kind | Latin spellings | Arabic spellings`` (comma-separated; the first Latin
-spelling is the canonical one). ``kind`` is ``m``/``f`` (given name, male/female) or ``F`` (family
-name). Every spelling in an entry is *the same name*; two different entries are *different names*,
-even when their skeletons coincide (حسن Hassan / حسين Houssine, محمد / محمود, Imane / Amine,
-Saad / Said, Lahcen / Hassan, Rachid / Rachida, Benali / Bennani). Entries that share a spelling
-are merged when the lexicon is loaded, so a duplicated line cannot split a name in two.
+spelling is the canonical one); a line ``+ | more Latin | more Arabic`` continues the entry above.
+``kind`` is ``m``/``f`` (given name, male/female) or ``F`` (family name). Every spelling in an
+entry is *the same name*; two different entries are *different names*, even when their skeletons
+coincide (حسن Hassan / حسين Houssine, محمد / محمود, Imane / Amine, Saad / Said, Lahcen / Hassan,
+Rachid / Rachida, Benali / Bennani). Entries that share a spelling are merged when the lexicon is
+loaded, so a duplicated line cannot split a name in two.
 
 The lexicon only fixes what the skeletons cannot; a name missing from it is still matched through
-its skeleton and letters. Sources: civil-status spelling habits (French-style transliteration),
-the demo name tables, and common variants seen in administrative lists.
+its skeleton and letters. Compiled by hand from the usual French-style civil-status spellings and
+the demo name tables; it is neither exhaustive nor authoritative, extend it as names come up.
 """
 
 from __future__ import annotations
 
 LEXICON = """
-m | mohamed, mohammed, muhammad, mohamad, mohammad, mouhamed, mouhammed, mohamd, muhammed, mohemed, mhamed, mhammed, med, mohd, mouhamad, mohammad | محمد, امحمد
+m | mohamed, mohammed, muhammad, mohamad, mohammad, mouhamed, mouhammed, mohamd, muhammed |
++ | mohemed, mhamed, mhammed, med, mohd, mouhamad, mohammad | محمد, امحمد
 m | ahmed, ahmad, ahmid, ahmet | أحمد
 m | hamid, hamide, hameed | حميد
 m | mahmoud, mahmud, mahmoude, mahmod | محمود
@@ -23,7 +25,8 @@ m | hamza, hamzah, hamzaa | حمزة
 m | youssef, yousef, youcef, yussef, yusuf, youssouf, youssif, yousif, yusef, youssf | يوسف
 m | hicham, hisham, hichem, hichame, hicheme | هشام
 m | rachid, rashid, rachide, rached, rashed | رشيد, الرشيد
-m | abdelkader, abdelkadir, abdulkader, abdelkhader, abd el kader, abdelqader, abdulqadir, abdelkadeur, abdel kader | عبد القادر
+m | abdelkader, abdelkadir, abdulkader, abdelkhader, abd el kader, abdelqader, abdulqadir |
++ | abdelkadeur, abdel kader | عبد القادر
 m | said, saaid, saeed, saiid, sayd | سعيد
 m | saad, saadd, saâd | سعد
 m | omar, omer, oumar, omare | عمر
@@ -33,7 +36,8 @@ m | hassan, hasan, hassane, hasane | حسن
 m | lahcen, lahsen, lahssen, lahcene, lahssan, lahsan, el hassan, lhassan, elhassan | لحسن, الحسن
 m | brahim, ibrahim, ibrahime, brahime, ebrahim, ibraheem, ibrahim | إبراهيم, ابراهيم, براهيم
 m | khalid, khaled, khalide, khalid | خالد
-m | noureddine, nourredine, nour eddine, nourdine, noureddin, noredine, nouredine, nourddine, nureddin, noureddine, nour edine | نور الدين
+m | noureddine, nourredine, nour eddine, nourdine, noureddin, noredine, nouredine, nourddine |
++ | nureddin, noureddine, nour edine | نور الدين
 m | abdellah, abdallah, abdullah, abdella, abdelah, abdalla | عبد الله
 m | driss, idriss, idris, dris, edriss, idrisse | إدريس, ادريس
 m | jamal, djamal, jamel, gamal, jamaal, jamale | جمال
@@ -43,7 +47,8 @@ m | adil, adel, aadil, adile | عادل
 m | aziz, azziz, aziiz | عزيز
 m | abdelaziz, abdel aziz, abdulaziz, abdelaaziz, abdelazize | عبد العزيز
 m | abderrahim, abderahim, abdurrahim, abdelrahim, abderrahime, abdel rahim | عبد الرحيم
-m | abderrahmane, abderrahman, abderahmane, abdurrahman, abdelrahman, abderrahmen, abderahman | عبد الرحمان, عبد الرحمن
+m | abderrahmane, abderrahman, abderahmane, abdurrahman, abdelrahman, abderrahmen, abderahman | عبد الرحمان
++ |  | عبد الرحمن
 m | abdelilah, abdelillah, abdel ilah, abdulilah, abdelilahe | عبد الإله, عبد الاله
 m | abdelhak, abdelhaq, abdulhaq, abdelhakk | عبد الحق
 m | abdelali, abdelaali, abdel ali, abdulali, abdelaalie | عبد العالي
@@ -98,7 +103,8 @@ m | ali, aly | علي
 m | aissa, issa, aisa | عيسى
 m | moussa, mousa, musa | موسى
 m | yahya, yahia, yehya, yahyia, yahiya | يحيى
-m | houssine, hussein, houssaine, hossein, houcine, lhoussaine, lhoucine, houssain, husain, hocine, lahoucine, lahoussine, el houssine, houssein, hussain, lhoussine | حسين, الحسين, لحسين
+m | houssine, hussein, houssaine, hossein, houcine, lhoussaine, lhoucine, houssain, husain |
++ | hocine, lahoucine, lahoussine, el houssine, houssein, hussain, lhoussine | حسين, الحسين, لحسين
 m | miloud, miloude | ميلود
 m | mbarek, moubarak, mubarak, mebarek, embarek, mbark, moubarek | مبارك, امبارك
 m | hammou, hamou, hemmou | حمو
@@ -188,7 +194,9 @@ m | marzouk, marzouq | مرزوق
 m | mahjoub, mahjoube | محجوب
 m | maati, mati | المعطي, معطي
 f | fatima, fatma, fatimah, fatema, fateema | فاطمة
-f | fatimazahra, fatima zahra, fatima zohra, fatima ezzahra, fatimazohra, fatim zahra, fatima zehra, fatimaezzahra, fatimzahra, fatima zahrae | فاطمة الزهراء, فاطمة الزهرة, فاطمة زهرة, فاطمة الزهرا, فاطمة زهراء
+f | fatimazahra, fatima zahra, fatima zohra, fatima ezzahra, fatimazohra, fatim zahra |
++ | fatima zehra, fatimaezzahra, fatimzahra, fatima zahrae | فاطمة الزهراء, فاطمة الزهرة, فاطمة زهرة, فاطمة الزهرا
++ |  | فاطمة زهراء
 f | zahra, zohra, zahrae, zehra, zahraa, ezzahra | زهرة, الزهراء, زهراء, الزهرة
 f | khadija, khadidja, khadijah, khedija, kadija, khadeeja, khadija | خديجة
 f | salma, selma, salmaa | سلمى

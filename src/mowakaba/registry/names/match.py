@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+
 from rapidfuzz.distance import OSA, Indel, Levenshtein
 
 from .parts import Part, parse
 
 DEFAULT_THRESHOLD: float = 0.85
 
-# Aggregation parameters (see score()).
+# Parameters of the part similarity and of the aggregation (see _part_similarity and _aggregate).
 _MIN_WEIGHT = 0.5  # weight of the weakest aligned pair against the mean
 _MISSING_PART = 0.05  # cost of a part present on one side only
 _MISSING_FATHER = 0.02  # cost of a father's name present on one side only
@@ -18,11 +20,11 @@ _PARTIAL_FACTOR = 0.9  # one component of a compound (Fatima / Fatima Zahra)
 _DISTINCT_CAP = 0.4  # two different names of the lexicon
 _GENDER_CAP = 0.45  # Rachid / Rachida, Amine / Amina
 _NISBA_CAP = 0.6  # Said / Saidi, Idriss / Idrissi
-_IMPLAUSIBLE_COST = 0.14
-_FINAL_VOWEL_FACTOR = 0.85  # one-letter difference that is not a likely typing error
+_IMPLAUSIBLE_COST = 0.14  # one-letter difference that is not a likely typing error (Laraki / Larabi)
+_FINAL_VOWEL_FACTOR = 0.85  # different final vowels: -a / -i / -ou / -aoui
 
 _SIM_CACHE: dict[tuple[int, int], tuple[float, str]] = {}
-_SIM_CACHE_MAX = 400_000
+_SIM_CACHE_MAX = 200_000
 
 
 _FINAL_VOWELS = frozenset("aiu")
@@ -56,18 +58,19 @@ def _suffix_relation(a: str, b: str) -> str:
 
 
 def _best_keys(a: Part, b: Part) -> float:
+    """Best skeleton similarity: what each side typed (with its alternative readings) against every
+    skeleton of the other side (including its lexicon spellings)."""
     best = _key_sim(a.key, b.key)
     if best == 1.0:
         return best
     if a.own_key != a.key or b.own_key != b.key:
         best = max(best, _key_sim(a.own_key, b.own_key))
-    for ka in a.keys:
-        for kb in b.keys:
-            if ka == a.key and kb == b.key:
-                continue
-            s = _key_sim(ka, kb) * _ALT_FACTOR
-            if s > best:
-                best = s
+    for mine, theirs in ((a.own_keys, b.keys), (b.own_keys, a.keys)):
+        for ka in mine:
+            for kb in theirs:
+                s = _key_sim(ka, kb) * _ALT_FACTOR
+                if s > best:
+                    best = s
     return best
 
 
@@ -75,9 +78,9 @@ def _best_loose(a: Part, b: Part) -> float:
     best = Indel.normalized_similarity(a.loose[0], b.loose[0])
     if best == 1.0:
         return best
-    for la in a.loose:
-        for lb in b.loose:
-            s = Indel.normalized_similarity(la, lb)
+    for mine, theirs in ((a.loose[0], b.loose), (b.loose[0], a.loose)):
+        for other in theirs[1:]:
+            s = Indel.normalized_similarity(mine, other)
             if s > best:
                 best = s
     return best
@@ -142,7 +145,11 @@ def _best_typo(a: Part, b: Part) -> tuple[float, bool]:
         s1, l1 = _typo_over((a.surface,), b.other_surfaces, a.script)
         s2, l2 = _typo_over((b.surface,), a.other_surfaces, b.script)
         return (s1, l1) if s1 >= s2 else (s2, l2)
-    return _typo_over(a.surfaces, b.surfaces, a.script)
+    s1, l1 = _typo_over((a.surface,), b.surfaces, a.script)
+    if s1 == 1.0:
+        return s1, l1
+    s2, l2 = _typo_over((b.surface,), a.surfaces[1:], a.script)
+    return (s1, l1) if s1 >= s2 else (s2, l2)
 
 
 def _typo_over(left: tuple[str, ...], right: tuple[str, ...], script: str) -> tuple[float, bool]:
@@ -403,7 +410,7 @@ def explain(left: str, right: str) -> list[str]:
             if k not in matched:
                 reasons.append(f"{roles[k][0]}:missing")
     core = [(i, j) for i, j, _s, _l in sorted(pairs) if not a[i].father and not b[j].father]
-    if any(j2 < j1 for (_i1, j1), (_i2, j2) in zip(core, core[1:], strict=False)):
+    if any(j2 < j1 for (_i1, j1), (_i2, j2) in itertools.pairwise(core)):
         reasons.append("order:swapped")
     if {p.script for p in a} != {p.script for p in b}:
         reasons.append("script:cross")

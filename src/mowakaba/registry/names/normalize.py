@@ -92,9 +92,9 @@ def _names_after(parts: list[str], k: int) -> int:
 def _drop_honorifics(parts: list[str]) -> list[str]:
     while len(parts) > 1:
         head = parts[0]
-        if head in _HONORIFICS_LATIN or head.replace("ة", "ه") in _HONORIFICS_ARABIC:
-            parts = parts[1:]
-        elif (head in _HAJ_LATIN or head.replace("ة", "ه") in _HAJ_ARABIC) and _names_after(parts, 1) >= 2:
+        title = head in _HONORIFICS_LATIN or head.replace("ة", "ه") in _HONORIFICS_ARABIC
+        pilgrim = head in _HAJ_LATIN or head.replace("ة", "ه") in _HAJ_ARABIC
+        if title or (pilgrim and _names_after(parts, 1) >= 2):
             parts = parts[1:]
         elif head in ("el", "al") and len(parts) > 2 and parts[1] in _HAJ_LATIN and _names_after(parts, 2) >= 2:
             parts = parts[2:]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -82,6 +83,7 @@ class Part:
     key: str  # skeleton (the lexicon's canonical skeleton when the name is known)
     own_key: str  # skeleton of what was typed
     keys: tuple[str, ...]  # skeletons worth comparing: own, alternative readings, lexicon variants
+    own_keys: tuple[str, ...]  # own skeleton and its alternative readings only
     loose: tuple[str, ...]  # folded letter forms: own first, then the lexicon variants (same script)
     surfaces: tuple[str, ...]  # own surface, then the lexicon variants' surfaces (same script)
     other_surfaces: tuple[str, ...]  # the lexicon variants' surfaces in the other script
@@ -115,16 +117,21 @@ class _Lexicon:
 
 _LEX: _Lexicon | None = None
 _ENABLED = True  # the evaluation script can switch the lexicon off to measure the skeletons alone
+_READY = False  # the lexicon is built (parts may be cached)
+_BUILDING = False  # the lexicon is being built by the thread holding _LOCK
+_LOCK = threading.RLock()
 _EMPTY = _Lexicon({}, {}, {}, [], [], [], [], [], [], frozenset())
 
 
 def set_lexicon_enabled(enabled: bool) -> None:
     """Switch the variant lexicon on or off (for evaluation); clears the caches."""
-    global _ENABLED, _LEX
-    _ENABLED = enabled
-    _LEX = None
-    _part.cache_clear()
-    parse.cache_clear()
+    global _ENABLED, _LEX, _READY
+    with _LOCK:
+        _ENABLED = enabled
+        _LEX = None
+        _READY = False
+        _part.cache_clear()
+        parse.cache_clear()
 
 
 def lexicon_size() -> int:
@@ -133,20 +140,32 @@ def lexicon_size() -> int:
 
 
 def _lexicon() -> _Lexicon:
-    global _LEX
-    if _LEX is None:
-        _LEX = _build_lexicon()
-    return _LEX
+    global _READY, _BUILDING
+    if not _READY:
+        with _LOCK:
+            if not _READY and not _BUILDING:
+                _BUILDING = True
+                try:
+                    _build_lexicon()
+                    _READY = True
+                finally:
+                    _BUILDING = False
+    return _LEX or _EMPTY
 
 
 def _entries() -> list[tuple[str, list[str], list[str]]]:
-    out = []
+    out: list[tuple[str, list[str], list[str]]] = []
     for line in LEXICON.strip().splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         kind, latin, arabic = (field.strip() for field in line.split("|"))
-        out.append((kind, [v.strip() for v in latin.split(",") if v.strip()],
-                    [v.strip() for v in arabic.split(",") if v.strip()]))
+        la = [v.strip() for v in latin.split(",") if v.strip()]
+        ar = [v.strip() for v in arabic.split(",") if v.strip()]
+        if kind == "+" and out:
+            out[-1][1].extend(la)
+            out[-1][2].extend(ar)
+        else:
+            out.append((kind, la, ar))
     return out
 
 
@@ -395,8 +414,10 @@ def _part(script: str, text: str, prefix: str = "", article: bool = False, fathe
             comp_parts = lex.comps[gid]
     return Part(
         uid=next(_UID), text=joined, surface=surface, script=script, key=key, own_key=own,
-        keys=tuple(dict.fromkeys(k for k in keys if k)), loose=tuple(dict.fromkeys(looses)),
-        surfaces=tuple(dict.fromkeys(s for s in surfaces if s)), other_surfaces=other_surfaces, canon=gid, strict=strict, kind=kind, prefix=prefix,
+        keys=tuple(dict.fromkeys(k for k in keys if k)), own_keys=tuple(dict.fromkeys(k for k in [own, *alts] if k)),
+        loose=tuple(dict.fromkeys(looses)),
+        surfaces=tuple(dict.fromkeys(s for s in surfaces if s)), other_surfaces=other_surfaces,
+        canon=gid, strict=strict, kind=kind, prefix=prefix,
         stem=stem, comps=comp_parts, father=father, article=article, lookup=forms,
     )
 
@@ -454,11 +475,10 @@ def _units(text: str) -> list[_Unit]:
         ar = is_arabic(t)
         script = "ar" if ar else "la"
         nxt = items[i + 1] if i + 1 < len(items) and is_arabic(items[i + 1][0]) == ar else None
-        if _is(t, ar, _LA_BEN, _AR_BEN) or _is(t, ar, _LA_BENT, _AR_BENT):
-            if nxt is not None:
-                units.append(_Unit(script, "", t, link="bent" if _is(t, ar, _LA_BENT, _AR_BENT) else "ben"))
-                i += 1
-                continue
+        if nxt is not None and (_is(t, ar, _LA_BEN, _AR_BEN) or _is(t, ar, _LA_BENT, _AR_BENT)):
+            units.append(_Unit(script, "", t, link="bent" if _is(t, ar, _LA_BENT, _AR_BENT) else "ben"))
+            i += 1
+            continue
         if nxt is not None:
             prefix = ""
             if (t == _AR_ABD) if ar else (t in _LA_ABD):
@@ -528,7 +548,7 @@ def _units(text: str) -> list[_Unit]:
 @lru_cache(maxsize=131072)
 def parse(text: str) -> tuple[Part, ...]:
     """The parts of a typed name, in the order typed."""
-    if _LEX is None:
+    if not _READY:
         _lexicon()
     out = []
     for u in _units(text):
