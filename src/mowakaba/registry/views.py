@@ -186,7 +186,7 @@ def _person_action(request: HttpRequest, pk: int, form_class: Any, action: Any) 
     scope = scope_of(request)
     scope.require(Capability.EDIT_PERSONS)
     get_or_404(Person.objects.editable_by(scope), pk=pk)
-    form = form_class(request.POST)
+    form = form_class(request.POST, request.FILES)
     if form.is_valid():
         try:
             action(scope, form.cleaned_data)
@@ -197,8 +197,8 @@ def _person_action(request: HttpRequest, pk: int, form_class: Any, action: Any) 
             messages.success(request, _("Saved."))
     else:
         for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+            for error in errors:
+                messages.error(request, str(error))
     return redirect("registry:person", pk=pk)
 
 
@@ -226,24 +226,8 @@ def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = scope_of(request)
-    scope.require(Capability.EDIT_PERSONS)
-    get_or_404(Person.objects.editable_by(scope), pk=pk)
-    form = AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.attachment_add(actor=request.user, scope=scope, person_id=pk, kind=form.cleaned_data["kind"],
-                                    upload=form.cleaned_data["file"], label=form.cleaned_data["label"])
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, _("Saved."))
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))
-    return redirect("registry:person", pk=pk)
+    return _person_action(request, pk, AttachmentForm, lambda scope, d: services.attachment_add(
+        actor=request.user, scope=scope, person_id=pk, kind=d["kind"], upload=d["file"], label=d["label"]))
 
 
 @login_required
