@@ -294,3 +294,18 @@ def test_an_upload_that_is_not_a_photo_or_pdf_is_refused(fatima: Person, agent_c
     client_for(agent_casablanca).post(reverse("registry:attachment_add", args=[fatima.pk]), {
         "kind": "photo", "file": SimpleUploadedFile("x.png", b"<script>alert(1)</script>", content_type="image/png")})
     assert not fatima.attachments.exists()
+
+
+def test_the_kept_record_shows_the_history_of_the_merged_one(agent_casablanca: Any, manager_casablanca: Any) -> None:
+    a, b = _twins(agent_casablanca)
+    services.phone_add(actor=agent_casablanca, scope=scope_for_user(agent_casablanca), person_id=b.pk,
+                       number="0622222222")
+    services.person_merge(actor=manager_casablanca, scope=scope_for_user(manager_casablanca), keep_id=a.pk,
+                          merge_id=b.pk)
+    html = client_for(manager_casablanca).get(reverse("registry:person", args=[a.pk])).content.decode()
+    assert b.record_no in html  # listed as merged, and its entries appear in the history
+    from mowakaba.audit.selectors import journal_for
+
+    ids = [str(a.pk), str(b.pk)]
+    assert journal_for(scope_for_user(manager_casablanca), object_type="registry.person",
+                       object_ids=ids).filter(object_id=str(b.pk), action="phone.add").exists()

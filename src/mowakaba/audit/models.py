@@ -30,6 +30,22 @@ ACTION_LABELS = {
     "token.revoke": _("API token revoked"),
     "territory.load": _("Census reference data loaded"),
     "demo.generate": _("Demo data generated"),
+    "person.register": _("Person registered"),
+    "person.update": _("Record changed"),
+    "person.read": _("Record opened"),
+    "document.add": _("Identity document added"),
+    "phone.add": _("Phone number added"),
+    "consent.record": _("Consent recorded"),
+    "consent.withdraw": _("Consent withdrawn"),
+    "household.link": _("Relative added"),
+    "attachment.add": _("Photo or document added"),
+    "attachment.read": _("Photo or document opened"),
+    "duplicate.not_same": _("Marked as not the same person"),
+    "person.merge": _("Records merged"),
+    "person.merge_undo": _("Merge undone"),
+    "persons.import": _("Persons imported"),
+    "duplicates.scan": _("Duplicate scan"),
+    "duplicates.export": _("Duplicate pairs exported"),
 }
 
 

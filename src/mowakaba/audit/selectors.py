@@ -14,6 +14,7 @@ def journal_for(
     kind: str = "",
     object_type: str = "",
     object_id: str = "",
+    object_ids: list[str] | None = None,
     actor_id: int | None = None,
     org_unit_id: int | None = None,
 ) -> QuerySet[JournalEntry]:
@@ -24,6 +25,8 @@ def journal_for(
         qs = qs.filter(object_type=object_type)
     if object_id:
         qs = qs.filter(object_id=object_id)
+    if object_ids:
+        qs = qs.filter(object_id__in=object_ids)
     if actor_id:
         qs = qs.filter(actor_id=actor_id)
     if org_unit_id:

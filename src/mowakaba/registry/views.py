@@ -154,7 +154,10 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
         "document_form": DocumentForm(), "phone_form": PhoneForm(), "consent_form": ConsentForm(),
         "relative_form": RelativeForm(), "attachment_form": AttachmentForm(),
         "attachments": p.attachments.order_by("-created_at"),
-        "timeline": journal_for(scope, object_type="registry.person", object_id=str(p.pk))[:30]
+        # The journal is append-only, so a merge does not rewrite it: the kept record's history
+        # shows the entries of the records merged into it as well.
+        "timeline": journal_for(scope, object_type="registry.person", object_ids=[
+            str(p.pk), *(str(m.pk) for m in p.merged_records.all())])[:30]
         if scope.can(Capability.VIEW_JOURNAL) else [],
         "can_audit": scope.can(Capability.VIEW_ACCESS_LOG),
     }
