@@ -26,7 +26,11 @@ from mowakaba.registry.models import DuplicatePair, IdentityDocument, NameKey, P
 from mowakaba.registry.names import score as name_score
 
 THRESHOLD = 0.85  # the shipped default: pairs at or above it are proposed
-BLOCK_MAX = 40  # larger blocks are split by year of birth
+# A block of persons sharing a pair of name keys is compared whole up to this size; a larger one
+# (a common name: at a million persons, "Mohamed + Alaoui" is shared by dozens) is split by year
+# of birth, with neighbouring years overlapping, so that the compared pairs grow with the
+# registry rather than with its square.
+BLOCK_MAX = 8
 CHUNK = 20_000
 
 

@@ -17,6 +17,7 @@ from django.db.models import Count, F
 
 from mowakaba.registry.models import NameKey, NameVocabulary, Person
 from mowakaba.registry.names import name_tokens
+from mowakaba.registry.names.parts import parse
 
 MAX_TOKENS = 6
 
@@ -33,12 +34,25 @@ def pair_key(a: str, b: str) -> str:
     return "|".join(sorted((a, b)))
 
 
+def part_groups(text: str) -> list[list[str]]:
+    """The keys of each part of a name: its own key, then its components' (Fatima Zahra gives
+    ftmzhra, ftma, zhra). Pairs are only made across parts: "Fatima|Zahra" inside one given
+    name says nothing about who the person is, and would make huge duplicate blocks."""
+    groups: list[list[str]] = []
+    for p in parse(text)[:MAX_TOKENS]:
+        keys = [p.key, *(c.key for c in p.comps), *([p.stem.key] if p.stem is not None else [])]
+        groups.append([k for k in dict.fromkeys(keys) if k])
+    return [g for g in groups if g]
+
+
 def keys_for_names(names: Iterable[str]) -> set[tuple[str, str]]:
     out: set[tuple[str, str]] = set()
     for name in names:
-        toks = tokens_of(name)
-        out.update(("t", t) for t in toks)
-        out.update(("p", pair_key(a, b)) for a, b in combinations(toks, 2) if a != b)
+        groups = part_groups(name)
+        for group in groups:
+            out.update(("t", k) for k in group)
+        for g1, g2 in combinations(groups, 2):
+            out.update(("p", pair_key(a, b)) for a in g1 for b in g2 if a != b)
     return {(kind, key[:80]) for kind, key in out}
 
 

@@ -18,7 +18,7 @@ from itertools import combinations, product
 from django.db.models import QuerySet
 
 from mowakaba.accounts.scope import Capability, Scope
-from mowakaba.registry.keys import pair_key, tokens_of
+from mowakaba.registry.keys import pair_key, part_groups
 from mowakaba.registry.models import IdentityDocument, NameKey, NameVocabulary, Person, Phone, parse_record_number
 from mowakaba.registry.names import explain, score
 from mowakaba.registry.validation import RECORD_RE, clean_phone, looks_like_cin, looks_like_phone
@@ -77,14 +77,15 @@ def _alternatives(token: str, keys: list[str], counts: dict[str, int]) -> list[s
 
 
 def _candidate_ids(scope: Scope, query: str, birth_year: int | None = None) -> list[int]:
-    tokens = tokens_of(query)
-    if not tokens:
+    groups = part_groups(query)
+    if not groups:
         return []
     keys, counts = VOCABULARY.get()
-    alts = [_alternatives(t, keys, counts) for t in tokens]
+    # Each part of the query: its keys (and its components'), each widened to close keys.
+    alts = [list(dict.fromkeys(a for k in group for a in _alternatives(k, keys, counts))) for group in groups]
     probes: set[str] = set()
     kind = "p"
-    if len(tokens) >= 2:
+    if len(groups) >= 2:
         for i, j in combinations(range(len(alts)), 2):
             for a, b in product(alts[i], alts[j]):
                 if a != b:
