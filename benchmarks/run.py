@@ -34,6 +34,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", default="small", choices=["small", "province", "national"])
     parser.add_argument("--repeat", type=int, default=100)
+    parser.add_argument("--persons", type=int, default=0,
+                        help="persons in the registry (the registry has its own benchmark: registry.py)")
     parser.add_argument("--output", default="", help="also write the JSON to this file")
     args = parser.parse_args()
 
@@ -69,7 +71,7 @@ def main() -> None:
     from mowakaba.territory.models import OrgUnit
 
     t0 = time.perf_counter()
-    counts = generate(args.scale)
+    counts = generate(args.scale, persons=args.persons)
     demo_seconds = time.perf_counter() - t0
 
     personas = ["agent.casa", "delegate.casa", "coordinator.casa", "headoffice", "partner.casa", "authority.casa"]
