@@ -37,7 +37,7 @@ def pct(values: list[float], p: float) -> float:
     return s[max(0, min(len(s) - 1, round(p / 100 * (len(s) - 1))))] if s else 0.0
 
 
-def setup(persons: int) -> dict[str, Any]:
+def connect(keep: bool) -> None:
     bench_dir = ROOT / "var" / "bench"
     bench_dir.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("MOWAKABA_VAR", str(bench_dir))
@@ -45,12 +45,17 @@ def setup(persons: int) -> dict[str, Any]:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mowakaba.settings")
     if not os.environ.get("DATABASE_URL"):
         db = bench_dir / "registry.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(db) + suffix).unlink(missing_ok=True)
+        if not keep:
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(db) + suffix).unlink(missing_ok=True)
         os.environ["DATABASE_URL"] = f"sqlite:///{db}"
     import django
 
     django.setup()
+
+
+def setup(persons: int) -> dict[str, Any]:
+    connect(keep=False)
     from django.core.management import call_command
     from django.db import connection
 
@@ -130,21 +135,57 @@ def baseline_search(q: str) -> list[int]:
     return list(Person.objects.filter(cond).values_list("pk", flat=True)[:10])
 
 
+def scan_report() -> dict[str, Any]:
+    from mowakaba.registry.duplicates import scan
+    from mowakaba.registry.models import DuplicatePair, Person
+
+    t = time.perf_counter()
+    result = scan(progress=lambda d, tot, m: print(f"\r  scan {m} {d}/{tot}", end="", file=sys.stderr))
+    scan_seconds = time.perf_counter() - t
+    print(file=sys.stderr)
+    refs = dict(Person.objects.values_list("pk", "external_ref"))
+    planted = {r[:-2] for r in refs.values() if r.endswith("-D")}
+    proposed = DuplicatePair.objects.values_list("left_id", "right_id")
+    tp = 0
+    hit_groups = set()
+    n_prop = 0
+    for a, b in proposed.iterator(chunk_size=10000):
+        n_prop += 1
+        ra, rb = refs.get(a, ""), refs.get(b, "")
+        base_a, base_b = ra.removesuffix("-D"), rb.removesuffix("-D")
+        if base_a == base_b and base_a in planted:
+            tp += 1
+            hit_groups.add(base_a)
+
+    return {
+        **result, "scan_seconds": round(scan_seconds, 1), "planted": len(planted), "proposed": n_prop,
+        "precision_on_planted": round(tp / max(1, n_prop), 4) if n_prop else None,
+        "recall_on_planted": round(len(hit_groups) / max(1, len(planted)), 4),
+        "note": "precision counts only planted pairs as true; namesakes the generator made by chance count as false",
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--persons", type=int, default=1_000_000)
     ap.add_argument("--queries", type=int, default=1000)
     ap.add_argument("--baseline-queries", type=int, default=100)
     ap.add_argument("--output", default="")
+    ap.add_argument("--scan-only", action="store_true",
+                    help="reuse the database of the previous run and time the duplicate scan alone")
     args = ap.parse_args()
+    if args.scan_only:
+        connect(keep=True)
+        report = {"benchmark": "registry duplicate scan", "duplicates": scan_report(),
+                  "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+        print(json.dumps(report, indent=2))
+        return
 
     counts = setup(args.persons)
     from django.db import connection
 
     from mowakaba.accounts.models import User
     from mowakaba.accounts.scope import scope_for_user
-    from mowakaba.registry.duplicates import scan
-    from mowakaba.registry.models import DuplicatePair, Person
     from mowakaba.registry.search import search
 
     scope = scope_for_user(User.objects.get(username="headoffice"))
@@ -174,23 +215,7 @@ def main() -> None:
         base_times.append((time.perf_counter() - t) * 1000)
         base_found += bool(expected & set(ids))
 
-    t = time.perf_counter()
-    result = scan(progress=lambda d, tot, m: print(f"\r  scan {m} {d}/{tot}", end="", file=sys.stderr))
-    scan_seconds = time.perf_counter() - t
-    print(file=sys.stderr)
-    refs = dict(Person.objects.values_list("pk", "external_ref"))
-    planted = {r[:-2] for r in refs.values() if r.endswith("-D")}
-    proposed = DuplicatePair.objects.values_list("left_id", "right_id")
-    tp = 0
-    hit_groups = set()
-    n_prop = 0
-    for a, b in proposed.iterator(chunk_size=10000):
-        n_prop += 1
-        ra, rb = refs.get(a, ""), refs.get(b, "")
-        base_a, base_b = ra.removesuffix("-D"), rb.removesuffix("-D")
-        if base_a == base_b and base_a in planted:
-            tp += 1
-            hit_groups.add(base_a)
+    duplicates_report = scan_report()
 
     report = {
         "benchmark": "registry",
@@ -209,13 +234,7 @@ def main() -> None:
             "recall_at_10": round(base_found / max(1, len(name_qs)), 4),
             "p95_ratio_baseline_over_ours": round(pct(base_times, 95) / max(pct(times, 95), 0.01), 1),
         },
-        "duplicates": {
-            **result, "scan_seconds": round(scan_seconds, 1), "planted": len(planted), "proposed": n_prop,
-            "precision_on_planted": round(tp / max(1, n_prop), 4) if n_prop else None,
-            "recall_on_planted": round(len(hit_groups) / max(1, len(planted)), 4),
-            "note": "precision counts only planted pairs as true; random namesakes the generator made by chance "
-                    "with the same birth date count as false",
-        },
+        "duplicates": duplicates_report,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
     text = json.dumps(report, indent=2, ensure_ascii=False)

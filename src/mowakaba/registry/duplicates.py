@@ -83,15 +83,13 @@ def _date_slip(x: Any, y: Any) -> bool:
     return sum(1 for i, j in zip(sx, sy, strict=True) if i != j) == 1
 
 
-def compare(a: Lite, b: Lite) -> tuple[float, list[str]]:
-    """Score two records in [0, 1] with the reasons, symmetric in a and b."""
+PARENTS_BONUS = 0.05
+
+
+def _evidence(a: Lite, b: Lite) -> tuple[float, list[str]]:
+    """What the fields other than the names add or take away, with the reasons."""
+    s = 0.0
     reasons: list[str] = []
-    best = 0.0
-    for x in a.names:
-        for y in b.names:
-            best = max(best, name_score(x, y))
-    s = best
-    reasons.append(f"names:{best:.2f}")
     if a.cins and b.cins:
         if a.cins & b.cins:
             s += 0.35
@@ -129,10 +127,29 @@ def compare(a: Lite, b: Lite) -> tuple[float, list[str]]:
     if a.commune_id and a.commune_id == b.commune_id:
         s += 0.03
         reasons.append("commune:same")
+    return s, reasons
+
+
+def compare(a: Lite, b: Lite, threshold: float | None = None) -> tuple[float, list[str]]:
+    """Score two records in [0, 1] with the reasons, symmetric in a and b.
+
+    With ``threshold``, a pair whose other fields already rule it out (even identical names
+    and parents could not lift it to the threshold) is not name-scored at all: most pairs in a
+    block are namesakes born on other dates, and this is what keeps a national scan short.
+    """
+    evidence, reasons = _evidence(a, b)
+    if threshold is not None and 1.0 + evidence + PARENTS_BONUS < threshold:
+        return max(0.0, round(1.0 + evidence + PARENTS_BONUS, 4)), ["names:skipped", *reasons]
+    best = 0.0
+    for x in a.names:
+        for y in b.names:
+            best = max(best, name_score(x, y))
+    s = best + evidence
+    reasons.insert(0, f"names:{best:.2f}")
     if a.fathers and b.fathers:
         f = max(name_score(x, y) for x in a.fathers for y in b.fathers)
         if f >= 0.85:
-            s += 0.05
+            s += PARENTS_BONUS
             reasons.append("parents:same")
         elif f < 0.6:
             s -= 0.25
@@ -200,7 +217,7 @@ def scan(*, progress: Callable[[int, int, str], None] | None = None, threshold: 
             la, lb = lites.get(a), lites.get(b)
             if la is None or lb is None:
                 continue
-            s, reasons = compare(la, lb)
+            s, reasons = compare(la, lb, threshold)
             if s >= threshold:
                 proposals[(a, b)] = (s, reasons)
         say(min(i + CHUNK, total), total, "comparing")
