@@ -163,7 +163,9 @@ def generate_persons(*, total: int, seed: int = 2026, duplicate_share: float = 0
             "commune_id": est[1] if rng.random() < 0.7 else rng.choice(communes_by_province[est[2]]),
         }
         cin_seq += 1
-        cin = f"ZZ{cin_seq}" if age >= 18 and rng.random() < 0.6 else ""
+        # Obviously fake CINs: a Z prefix (ZZ, ZY, ...) and six digits, valid in form only.
+        cin = (f"Z{chr(90 - cin_seq // 1_000_000)}{cin_seq % 1_000_000:06d}"
+               if age >= 18 and rng.random() < 0.6 else "")
         phone = f"+2126000{rng.randrange(0, 100000):05d}" if age >= 16 and rng.random() < 0.5 else ""
         chunk.append((fields, cin, phone))
         if rng.random() < duplicate_share:
