@@ -10,8 +10,9 @@ from django.urls import reverse
 
 from mowakaba.accounts.scope import scope_for_user
 from mowakaba.audit.models import JournalEntry
+from mowakaba.core.errors import StaleEdit
 from mowakaba.territory.models import Commune, OrgUnit, Province, Region
-from mowakaba.territory.services import StaleEdit, establishments_import, orgunit_update, territory_load_reference
+from mowakaba.territory.services import establishments_import, orgunit_update, territory_load_reference
 from tests.conftest import client_for
 
 

@@ -18,9 +18,9 @@ from mowakaba.accounts.api import router as accounts_router
 from mowakaba.accounts.models import ApiToken
 from mowakaba.accounts.scope import scope_for_user
 from mowakaba.audit.api import router as audit_router
+from mowakaba.core.errors import StaleEdit
 from mowakaba.registry.api import router as registry_router
 from mowakaba.territory.api import router as territory_router
-from mowakaba.territory.services import StaleEdit
 
 
 class BearerToken(HttpBearer):

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from mowakaba.accounts.scope import Capability, Scope
 from mowakaba.audit.services import diff, journal_write
+from mowakaba.core.errors import StaleEdit
 from mowakaba.registry import keys
 from mowakaba.registry.models import (
     Attachment,
@@ -128,8 +129,6 @@ def person_register(
 def person_update(*, actor: Any, scope: Scope, person_id: int, expected_version: int, data: dict[str, Any]) -> Person:
     person = _person_for_edit(scope, person_id)
     if person.version != expected_version:
-        from mowakaba.territory.services import StaleEdit
-
         raise StaleEdit
     before = _state(person)
     for name, value in data.items():

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from mowakaba.accounts.scope import Capability, get_or_404, scope_of
 from mowakaba.audit.selectors import journal_for
 from mowakaba.audit.services import journal_write
+from mowakaba.core.errors import StaleEdit
 from mowakaba.core.forms import apply_errors
 from mowakaba.core.models import Job
 from mowakaba.core.pagination import paginate
@@ -26,7 +27,6 @@ from mowakaba.registry.labels import reason_labels
 from mowakaba.registry.models import DuplicatePair, HouseholdMember, MergeRecord, Person
 from mowakaba.registry.tasks import duplicates_scan_job
 from mowakaba.territory.models import OrgUnit
-from mowakaba.territory.services import StaleEdit
 
 LIKELY = 0.80  # matches at or above this are shown before a new record is created
 

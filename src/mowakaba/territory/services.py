@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from mowakaba.accounts.scope import Capability, Scope
 from mowakaba.audit.services import diff, journal_write
+from mowakaba.core.errors import StaleEdit
 from mowakaba.territory.models import (
     Commune,
     EstablishmentType,
@@ -212,10 +213,6 @@ def orgunit_create(*, actor: Any, scope: Scope, kind: str, parent: OrgUnit | Non
     journal_write(actor=actor, action="orgunit.create", obj=unit, org_unit_id=unit.pk,
                   changes=diff({}, _unit_state(unit)))
     return unit
-
-
-class StaleEdit(Exception):
-    """Someone saved the record after this form was opened."""
 
 
 @transaction.atomic

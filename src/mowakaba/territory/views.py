@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from mowakaba.accounts.scope import Capability, get_or_404, scope_of
 from mowakaba.audit.selectors import journal_for
+from mowakaba.core.errors import StaleEdit
 from mowakaba.core.forms import apply_errors
 from mowakaba.core.models import Job
 from mowakaba.core.pagination import paginate
@@ -119,7 +120,7 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.orgunit_update(actor=request.user, scope=scope, unit_id=pk,
                                     expected_version=form.cleaned_data.get("version") or 0, **data)
-        except services.StaleEdit:
+        except StaleEdit:
             form.add_error(None, _("Someone else saved this establishment after you opened the form. "
                                    "Reload the page to see their changes, then apply yours again."))
         except ValidationError as exc:
