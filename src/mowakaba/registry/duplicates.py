@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from itertools import combinations
+from itertools import combinations, groupby
+from operator import itemgetter
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 
 from mowakaba.registry.models import DuplicatePair, IdentityDocument, NameKey, Person, Phone
 from mowakaba.registry.names import score as name_score
@@ -48,30 +49,27 @@ class Lite:
     phones: set[str] = field(default_factory=set)
 
 
-def _lites(ids: Iterable[int]) -> dict[int, Lite]:
-    ids = list(ids)
+def _lites(ids: set[int]) -> dict[int, Lite]:
+    """Summaries of the persons that appear in candidate pairs, read in one pass per table
+    (not one query per chunk of pairs): the scan's cost must stay linear in the registry."""
     out: dict[int, Lite] = {}
-    for i in range(0, len(ids), 900):
-        part = ids[i:i + 900]
-        for r in Person.objects.filter(pk__in=part, merged_into__isnull=True).values(
-            "pk", "given_name_ar", "family_name_ar", "father_name_ar", "given_name_lat", "family_name_lat",
-            "father_name_lat", "sex", "birth_date", "birth_year", "birth_year_only", "commune_id",
-        ):
-            names = [" ".join(x for x in (r["given_name_ar"], r["family_name_ar"]) if x),
-                     " ".join(x for x in (r["given_name_lat"], r["family_name_lat"]) if x)]
-            out[r["pk"]] = Lite(
-                pk=r["pk"], names=[n for n in names if n],
-                fathers=[f for f in (r["father_name_ar"], r["father_name_lat"]) if f],
-                sex=r["sex"], birth_date=r["birth_date"], birth_year=r["birth_year"],
-                year_only=r["birth_year_only"] or r["birth_date"] is None, commune_id=r["commune_id"],
-            )
-        for pid, num in IdentityDocument.objects.filter(person_id__in=part, kind="cin").values_list(
-                "person_id", "number"):
-            if pid in out:
-                out[pid].cins.add(num)
-        for pid, num in Phone.objects.filter(person_id__in=part).values_list("person_id", "number"):
-            if pid in out:
-                out[pid].phones.add(num)
+    rows = Person.objects.filter(merged_into__isnull=True).values_list(
+        "pk", "given_name_ar", "family_name_ar", "father_name_ar", "given_name_lat", "family_name_lat",
+        "father_name_lat", "sex", "birth_date", "birth_year", "birth_year_only", "commune_id",
+    )
+    for pk, gar, far, fthar, glat, flat, fthlat, sex, bdate, byear, yonly, commune in rows.iterator(chunk_size=CHUNK):
+        if pk not in ids:
+            continue
+        names = [n for n in (" ".join(x for x in (gar, far) if x), " ".join(x for x in (glat, flat) if x)) if n]
+        out[pk] = Lite(pk=pk, names=names, fathers=[f for f in (fthar, fthlat) if f], sex=sex, birth_date=bdate,
+                       birth_year=byear, year_only=yonly or bdate is None, commune_id=commune)
+    for pid, num in IdentityDocument.objects.filter(kind="cin").values_list("person_id", "number").iterator(
+            chunk_size=CHUNK):
+        if pid in out:
+            out[pid].cins.add(num)
+    for pid, num in Phone.objects.values_list("person_id", "number").iterator(chunk_size=CHUNK):
+        if pid in out:
+            out[pid].phones.add(num)
     return out
 
 
@@ -158,38 +156,37 @@ def compare(a: Lite, b: Lite, threshold: float | None = None) -> tuple[float, li
 
 
 def _blocks(progress: Callable[[str], None]) -> Iterator[list[int]]:
-    """Groups of person ids to compare pairwise."""
-    big = (NameKey.objects.filter(kind="p").values("key").annotate(n=Count("person_id")).filter(n__gte=2))
-    small_keys: list[str] = []
-    split_keys: list[str] = []
-    for row in big.iterator(chunk_size=CHUNK):
-        (small_keys if row["n"] <= BLOCK_MAX else split_keys).append(row["key"])
-    progress(f"{len(small_keys)} name blocks, {len(split_keys)} large blocks split by year of birth")
-    for i in range(0, len(small_keys), 900):
-        groups: dict[str, list[int]] = defaultdict(list)
-        for key, pid in NameKey.objects.filter(kind="p", key__in=small_keys[i:i + 900]).values_list("key",
-                                                                                                   "person_id"):
-            groups[key].append(pid)
-        yield from groups.values()
-    for i in range(0, len(split_keys), 200):
-        groups = defaultdict(list)
-        for key, pid, year in NameKey.objects.filter(kind="p", key__in=split_keys[i:i + 200]).values_list(
-                "key", "person_id", "person__birth_year"):
+    """Groups of person ids to compare pairwise, from one ordered pass over the pair keys."""
+    years = dict(Person.objects.filter(birth_year__isnull=False).values_list("pk", "birth_year")
+                 .iterator(chunk_size=CHUNK))
+    rows = NameKey.objects.filter(kind="p").order_by("key").values_list("key", "person_id")
+    small = large = 0
+    for _key, group in groupby(rows.iterator(chunk_size=CHUNK), key=itemgetter(0)):
+        members = [pid for _k, pid in group]
+        if len(members) < 2:
+            continue
+        if len(members) <= BLOCK_MAX:
+            small += 1
+            yield members
+            continue
+        large += 1
+        by_year: dict[int, list[int]] = defaultdict(list)
+        for pid in members:
+            year = years.get(pid)
             if year:
-                for y in (year, year + 1):  # neighbouring years overlap so that 1990/1991 meet
-                    groups[f"{key}#{y}"].append(pid)
-        for members in groups.values():
-            if 2 <= len(members) <= BLOCK_MAX * 4:
-                yield members
+                by_year[year].append(pid)
+                by_year[year + 1].append(pid)  # neighbouring years overlap so that 1990/1991 meet
+        for sub in by_year.values():
+            if 2 <= len(sub) <= BLOCK_MAX * 4:
+                yield sub
+    progress(f"{small} name blocks, {large} large blocks split by year of birth")
     shared_sources: list[QuerySet[Any]] = [IdentityDocument.objects.filter(kind="cin"), Phone.objects.all()]
     for qs in shared_sources:
-        shared = qs.values("number").annotate(n=Count("person_id")).filter(n__gte=2, n__lte=BLOCK_MAX)
-        numbers = [r["number"] for r in shared.iterator(chunk_size=CHUNK)]
-        for i in range(0, len(numbers), 900):
-            groups = defaultdict(list)
-            for num, pid in qs.filter(number__in=numbers[i:i + 900]).values_list("number", "person_id"):
-                groups[num].append(pid)
-            yield from groups.values()
+        ordered = qs.order_by("number").values_list("number", "person_id")
+        for _num, group in groupby(ordered.iterator(chunk_size=CHUNK), key=itemgetter(0)):
+            members = [pid for _n, pid in group]
+            if 2 <= len(members) <= BLOCK_MAX:
+                yield members
 
 
 def scan(*, progress: Callable[[int, int, str], None] | None = None, threshold: float = THRESHOLD) -> dict[str, Any]:
@@ -208,11 +205,12 @@ def scan(*, progress: Callable[[int, int, str], None] | None = None, threshold: 
                 candidates.add((a, b))
     ordered = sorted(candidates)
     total = len(ordered)
+    say(0, total, "reading the records")
+    lites = _lites({x for pair in ordered for x in pair})
     say(0, total, "comparing")
     proposals: dict[tuple[int, int], tuple[float, list[str]]] = {}
     for i in range(0, total, CHUNK):
         part = ordered[i:i + CHUNK]
-        lites = _lites({x for pair in part for x in pair})
         for a, b in part:
             la, lb = lites.get(a), lites.get(b)
             if la is None or lb is None:
