@@ -309,3 +309,45 @@ def test_the_kept_record_shows_the_history_of_the_merged_one(agent_casablanca: A
     ids = [str(a.pk), str(b.pk)]
     assert journal_for(scope_for_user(manager_casablanca), object_type="registry.person",
                        object_ids=ids).filter(object_id=str(b.pk), action="phone.add").exists()
+
+
+def test_persons_import_reports_bad_rows_and_imports_the_rest(db: Any, tmp_path: Any) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    f = tmp_path / "old.csv"
+    f.write_text(
+        "record_id,given_name,family_name,father_name,sex,birth_date,birth_year_only,cin,phone,commune_code,extra\n"
+        "X-1,Mohamed,Alaoui,Ahmed,M,1980-05-01,0,ZZ123456,0612345678,06.141.01.0,ignored\n"
+        "X-2,فاطمة,الزهراء,,F,1990-01-01,1,,,,\n"
+        "X-3,Ali,Tazi,,M,2090-01-01,0,,,,\n"
+        "X-4,Said,Bennani,,Q,1970-01-01,0,,,,\n"
+        "X-5,Hamza,Idrissi,,M,1975-01-01,0,123,,,\n",
+        encoding="utf-8",
+    )
+    out, err = StringIO(), StringIO()
+    call_command("persons", "import", str(f), "--establishment", "EST-06.141-001", stdout=out, stderr=err)
+    assert "2 imported, 3 rows in error" in out.getvalue()
+    assert "line 4:" in err.getvalue() and "line 5:" in err.getvalue() and "line 6:" in err.getvalue()
+    imported = Person.objects.get(external_ref="X-1")
+    assert imported.documents.get().number == "ZZ123456" and imported.phones.get().number == "+212612345678"
+    assert Person.objects.get(external_ref="X-2").given_name_ar == "فاطمة"
+    assert Person.objects.get(external_ref="X-2").birth_year_only
+    assert NameKey.objects.filter(person=imported, kind="p").exists()
+
+
+def test_duplicates_export_writes_the_proposed_pairs_with_external_references(
+        agent_casablanca: Any, tmp_path: Any) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    a, _b = _twins(agent_casablanca)
+    Person.objects.filter(pk=a.pk).update(external_ref="OLD-7")
+    call_command("duplicates", "scan", stdout=StringIO())
+    target = tmp_path / "pairs.csv"
+    call_command("duplicates", "export", "--output", str(target))
+    lines = target.read_text().splitlines()
+    assert lines[0] == "record_id_a,record_id_b,score"
+    assert any(line.startswith("OLD-7,MWK-") or ",OLD-7," in line for line in lines[1:])

@@ -1,8 +1,8 @@
 """Search keys of a person's name, kept in step with the names.
 
-Each full form of the name (Arabic, Latin) is cut into phonetic token keys by the matcher
-(``names.name_tokens``): Arabic and Latin spellings of the same name share their keys. A person
-gets one ``NameKey`` per token ("t") and one per sorted pair of tokens ("p"). The vocabulary
+Each full form of the name (Arabic, Latin) is parsed by the matcher into parts with phonetic keys
+(``names.parts.parse``): Arabic and Latin spellings of the same name share their keys. A person
+gets one ``NameKey`` per token ("t") and one per sorted pair of tokens from two different parts ("p"). The vocabulary
 table counts how many persons carry each token key: it gives typo tolerance (a mistyped token is
 replaced by close keys that exist) and rarity (a rare token is a better first probe).
 """
@@ -16,18 +16,9 @@ from django.db import transaction
 from django.db.models import Count, F
 
 from mowakaba.registry.models import NameKey, NameVocabulary, Person
-from mowakaba.registry.names import name_tokens
 from mowakaba.registry.names.parts import parse
 
 MAX_TOKENS = 6
-
-
-def tokens_of(text: str) -> list[str]:
-    seen: dict[str, None] = {}
-    for t in name_tokens(text):
-        if t:
-            seen[t] = None
-    return list(seen)[:MAX_TOKENS]
 
 
 def pair_key(a: str, b: str) -> str:
