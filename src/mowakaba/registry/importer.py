@@ -12,7 +12,6 @@ vocabulary is recounted once.
 
 from __future__ import annotations
 
-import csv
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -28,6 +27,7 @@ from django.utils import timezone
 
 from mowakaba.accounts.scope import Capability, Scope
 from mowakaba.audit.services import journal_write
+from mowakaba.core.csvio import dict_rows
 from mowakaba.registry.keys import bulk_keys, vocabulary_rebuild
 from mowakaba.registry.models import IdentityDocument, NameKey, Person, Phone
 from mowakaba.registry.validation import clean_cin, clean_phone
@@ -53,15 +53,7 @@ def _split(value: str) -> tuple[str, str]:
 
 def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     with open(path, encoding="utf-8-sig", newline="") as fh:
-        sample = fh.read(4096)
-        fh.seek(0)
-        try:
-            dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
-        except csv.Error:
-            dialect = csv.excel
-        reader = csv.DictReader(fh, dialect=dialect)
-        for line, row in enumerate(reader, start=2):
-            yield line, {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
+        yield from enumerate(dict_rows(fh), start=2)
 
 
 def parse_row(row: dict[str, str], communes: dict[str, int]) -> tuple[dict[str, Any], str, str]:

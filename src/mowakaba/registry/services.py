@@ -271,10 +271,10 @@ def _pair_for_review(scope: Scope, pair_id: int) -> DuplicatePair:
     pair = DuplicatePair.objects.select_related("left", "right").filter(pk=pair_id).first()
     if pair is None:
         raise Http404
-    visible = set(Person.objects.editable_by(scope).filter(pk__in=[pair.left_id, pair.right_id])
-                  .values_list("pk", flat=True)) if scope.can(Capability.EDIT_PERSONS) else set(
-        Person.objects.visible_to(scope).filter(pk__in=[pair.left_id, pair.right_id]).values_list("pk", flat=True))
-    if visible != {pair.left_id, pair.right_id}:
+    # Both records must be in the reviewer's reach (editable when they may edit people).
+    people = Person.objects.editable_by(scope) if scope.can(Capability.EDIT_PERSONS) else Person.objects.visible_to(
+        scope)
+    if people.filter(pk__in=[pair.left_id, pair.right_id]).count() != 2:
         raise Http404
     return pair
 

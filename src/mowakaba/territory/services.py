@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from mowakaba.accounts.scope import Capability, Scope
 from mowakaba.audit.services import diff, journal_write
+from mowakaba.core.csvio import dict_rows
 from mowakaba.core.errors import StaleEdit
 from mowakaba.territory.models import (
     Commune,
@@ -262,13 +263,7 @@ class ImportReport:
 
 def _read_csv(data: bytes | str) -> list[dict[str, str]]:
     text = data.decode("utf-8-sig") if isinstance(data, bytes) else data.lstrip("\ufeff")
-    sample = text[:4096]
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    return [{(k or "").strip().lower(): (v or "").strip() for k, v in row.items()} for row in reader]
+    return list(dict_rows(io.StringIO(text)))
 
 
 def establishments_import(
