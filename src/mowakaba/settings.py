@@ -67,6 +67,9 @@ INSTALLED_APPS = [
     "mowakaba.accounts",
     "mowakaba.audit",
     "mowakaba.registry",
+    "mowakaba.cases",
+    "mowakaba.referrals",
+    "mowakaba.notifications",
     "mowakaba.demo",
     "mowakaba.portal",
 ]
@@ -226,3 +229,13 @@ STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
     "mowakaba.core.finders.FontFinder",
 ]
+
+
+# ---- casework deadlines (hours and days; each can be set from the environment) ------------------
+# Individual treatment of extreme vulnerability: first action within 24 h, plan within 72 h.
+EXTREME_FIRST_ACTION_HOURS = int(os.environ.get("MOWAKABA_EXTREME_FIRST_ACTION_HOURS", "24"))
+EXTREME_PLAN_HOURS = int(os.environ.get("MOWAKABA_EXTREME_PLAN_HOURS", "72"))
+# A referral nobody answered gets a reminder after this many days.
+REFERRAL_ANSWER_DAYS = int(os.environ.get("MOWAKABA_REFERRAL_ANSWER_DAYS", "5"))
+# A case plan is reviewed at least this often.
+CASE_REVIEW_DAYS = int(os.environ.get("MOWAKABA_CASE_REVIEW_DAYS", "90"))

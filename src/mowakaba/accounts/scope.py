@@ -34,7 +34,8 @@ if TYPE_CHECKING:
 class Capability(enum.StrEnum):
     VIEW_PERSONS = "view_persons"  # row-level data about people
     EDIT_PERSONS = "edit_persons"
-    APPROVE = "approve"  # plans, placements, closures of extreme cases
+    APPROVE = "approve"  # supervisor decisions: revoking referrals, reassigning cases
+    APPROVE_EXTREME = "approve_extreme"  # the delegate's approval of extreme plans, placements, closures
     SUPERVISE = "supervise"  # team views, caseloads
     EDIT_STRUCTURE = "edit_structure"  # establishments and the units under one's own
     IMPORT_STRUCTURE = "import_structure"  # CSV import of the structure
@@ -51,10 +52,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         {C.VIEW_PERSONS, C.EDIT_PERSONS, C.APPROVE, C.SUPERVISE, C.EDIT_STRUCTURE, C.VIEW_JOURNAL, C.VIEW_AGGREGATES}
     ),
     Role.DELEGATE: frozenset(
-        {C.VIEW_PERSONS, C.EDIT_PERSONS, C.APPROVE, C.SUPERVISE, C.EDIT_STRUCTURE, C.VIEW_JOURNAL, C.VIEW_AGGREGATES}
+        {C.VIEW_PERSONS, C.EDIT_PERSONS, C.APPROVE, C.APPROVE_EXTREME, C.SUPERVISE, C.EDIT_STRUCTURE, C.VIEW_JOURNAL, C.VIEW_AGGREGATES}
     ),
     Role.COORDINATOR: frozenset(
-        {C.VIEW_PERSONS, C.APPROVE, C.SUPERVISE, C.EDIT_STRUCTURE, C.VIEW_JOURNAL, C.VIEW_AGGREGATES}
+        {C.VIEW_PERSONS, C.APPROVE, C.APPROVE_EXTREME, C.SUPERVISE, C.EDIT_STRUCTURE, C.VIEW_JOURNAL, C.VIEW_AGGREGATES}
     ),
     Role.HEAD_OFFICE: frozenset(
         {C.VIEW_PERSONS, C.SUPERVISE, C.EDIT_STRUCTURE, C.IMPORT_STRUCTURE, C.VIEW_JOURNAL, C.VIEW_AGGREGATES}
@@ -191,6 +192,17 @@ class Scope:
                     )
                 )
         return frozenset(ids)
+
+
+def any_of(*filters: Q) -> Q:
+    """OR of access filters. An empty ``Q()`` means "everything" here, but Django drops an
+    empty Q from an OR (``Q() | x == x``), which would narrow instead of widen: say it explicitly."""
+    if any(not f for f in filters):
+        return Q()
+    out = Q(pk__in=[])
+    for f in filters:
+        out |= f
+    return out
 
 
 SYSTEM = Scope(user_id=None, is_system=True)

@@ -61,16 +61,41 @@ class Disability(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# Other ways a person's file reaches an establishment, registered by the apps that own them
+# (cases: the establishment holding a case; referrals: the establishment a live referral was sent
+# to). Each entry: (model label, lookup from that model to the person, lookup to its OrgUnit,
+# extra filter). The registry cannot import those apps; they append here in AppConfig.ready().
+PERSON_REACH: list[tuple[str, str, str, dict[str, Any]]] = []
+
+
+def person_reach_q(scope: Scope, capability: Any) -> Q:
+    """Rows of Person the scope reaches: through the registering establishment, or any
+    registered reach. Each reach is one ``pk IN (SELECT person_id ...)`` semi-join."""
+    from django.apps import apps
+
+    q = scope.rows_q("establishment", capability)
+    if not q:  # national or system: everything
+        return q
+    if not scope.can(capability):
+        return q
+    for label, person_field, unit_field, extra in PERSON_REACH:
+        model = apps.get_model(label)
+        sub = model._default_manager.filter(scope.rows_q(unit_field, capability), **extra)
+        # Never empty here: the scope is not national, so rows_q is a real filter.
+        q |= Q(pk__in=sub.values(person_field))
+    return q
+
+
 class PersonQuerySet(models.QuerySet["Person"]):
     def visible_to(self, scope: Scope) -> PersonQuerySet:
         from mowakaba.accounts.scope import Capability
 
-        return self.filter(scope.rows_q("establishment", Capability.VIEW_PERSONS), merged_into__isnull=True)
+        return self.filter(person_reach_q(scope, Capability.VIEW_PERSONS), merged_into__isnull=True)
 
     def editable_by(self, scope: Scope) -> PersonQuerySet:
         from mowakaba.accounts.scope import Capability
 
-        return self.filter(scope.rows_q("establishment", Capability.EDIT_PERSONS), merged_into__isnull=True)
+        return self.filter(person_reach_q(scope, Capability.EDIT_PERSONS), merged_into__isnull=True)
 
 
 class Person(TimeStamped):

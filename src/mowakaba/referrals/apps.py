@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReferralsConfig(AppConfig):
+    name = "mowakaba.referrals"
+    label = "referrals"
+    verbose_name = _("Orientation")
+
+    def ready(self) -> None:
+        # The receiving establishment sees the person it was sent, while the referral is live.
+        from mowakaba.registry.models import PERSON_REACH
+
+        PERSON_REACH.append(
+            ("referrals.Referral", "person", "to_establishment", {"status__in": ["sent", "accepted", "completed"]})
+        )
