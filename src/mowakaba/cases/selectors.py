@@ -18,6 +18,7 @@ from mowakaba.cases.models import (
     OPEN_STATUSES,
     Approval,
     Case,
+    CaseGroup,
     ExtremeTrack,
     Status,
     Task,
@@ -25,8 +26,9 @@ from mowakaba.cases.models import (
 )
 
 
-def cases_for(scope: Scope, *, status: str = "", level: str = "", agent_id: int | None = None, mine_of: int | None = None,
-              extreme: bool | None = None, group: str = "", establishment_id: int | None = None,
+def cases_for(scope: Scope, *, status: str = "", level: str = "", agent_id: int | None = None,
+              mine_of: int | None = None, extreme: bool | None = None, group: str = "",
+              establishment_id: int | None = None,
               q: str = "") -> QuerySet[Case]:
     """The case list: newest first, filtered on indexed columns."""
     qs = Case.objects.visible_to(scope).select_related("person", "establishment", "agent")
@@ -43,7 +45,7 @@ def cases_for(scope: Scope, *, status: str = "", level: str = "", agent_id: int 
     if extreme is not None:
         qs = qs.filter(extreme=extreme)
     if group:
-        qs = qs.filter(pk__in=Case.groups.rel.related_model.objects.filter(group=group).values("case_id"))
+        qs = qs.filter(pk__in=CaseGroup.objects.filter(group=group).values("case_id"))
     if establishment_id:
         qs = qs.filter(establishment_id=establishment_id)
     if q:
@@ -68,8 +70,8 @@ class TaskList:
     deadlines: list[ExtremeTrack]
 
 
-def _open_tasks() -> QuerySet[Task]:
-    return Task.objects.filter(done_at__isnull=True, cancelled=False)
+def _open_tasks(scope: Scope) -> QuerySet[Task]:
+    return Task.objects.visible_to(scope).filter(done_at__isnull=True, cancelled=False)
 
 
 def tasks_of(scope: Scope, user_id: int, *, today: date | None = None, horizon_days: int = 14,
@@ -77,7 +79,7 @@ def tasks_of(scope: Scope, user_id: int, *, today: date | None = None, horizon_d
     """An agent's own list: overdue, due today, upcoming (two weeks), plus the individual-
     treatment deadlines of the cases they hold. Four indexed queries."""
     today = today or timezone.localdate()
-    base = (_open_tasks().visible_to(scope).filter(assignee_id=user_id)
+    base = (_open_tasks(scope).filter(assignee_id=user_id)
             .select_related("case", "case__person").order_by("due_on", "pk"))
     overdue = list(base.filter(due_on__lt=today)[:limit])
     due_today = list(base.filter(due_on=today)[:limit])
@@ -95,7 +97,7 @@ def team_overdue(scope: Scope, *, today: date | None = None) -> QuerySet[Task]:
     """Supervisor view: overdue tasks in the territory, oldest first."""
     scope.require(Capability.SUPERVISE)
     today = today or timezone.localdate()
-    return (_open_tasks().visible_to(scope).filter(due_on__lt=today, case__closed_at__isnull=True)
+    return (_open_tasks(scope).filter(due_on__lt=today, case__closed_at__isnull=True)
             .select_related("case", "assignee", "establishment").order_by("due_on", "pk"))
 
 
@@ -109,7 +111,7 @@ def caseload(scope: Scope, *, today: date | None = None) -> list[dict[str, Any]]
             .annotate(open=Count("pk"), extreme=Count("pk", filter=Q(extreme=True)),
                       referred=Count("pk", filter=Q(status=Status.REFERRED)))
             .order_by("-open")[:500])
-    late = dict(_open_tasks().visible_to(scope).filter(due_on__lt=today, case__closed_at__isnull=True)
+    late = dict(_open_tasks(scope).filter(due_on__lt=today, case__closed_at__isnull=True)
                 .values_list("assignee_id").annotate(n=Count("pk")).values_list("assignee_id", "n"))
     out = []
     for r in rows:
