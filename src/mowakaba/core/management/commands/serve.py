@@ -33,6 +33,9 @@ class Command(BaseCommand):
         if not options["no_worker"]:
             worker = [sys.executable, "-m", "mowakaba", "db_worker", "--interval", "1"]
             procs.append(subprocess.Popen(worker, env=env))
+            # Casework deadlines: escalations and reminders every five minutes (idempotent).
+            ticker = [sys.executable, "-m", "mowakaba", "casework", "tick", "--every", "300"]
+            procs.append(subprocess.Popen(ticker, env=env, stdout=subprocess.DEVNULL))
         self.stdout.write(self.style.SUCCESS(f"Mowakaba is at http://{bind}/  (Ctrl-C to stop)"))
 
         def stop(*_: Any) -> None:
