@@ -95,6 +95,62 @@ def _casablanca_token() -> ApiToken:
     return token
 
 
+def _casablanca_agent() -> tuple[User, Any]:
+    from mowakaba.accounts.scope import scope_for_user
+
+    agent = User.objects.get(username="agent.casa")
+    return agent, scope_for_user(agent)
+
+
+def _casablanca_other_unit() -> OrgUnit:
+    """Another establishment of the institution in Casablanca (none of the walkers reaches it)."""
+    unit = _casablanca_unit()
+    return OrgUnit.objects.filter(parent_id=unit.parent_id, kind=OrgUnit.Kind.ESTABLISHMENT, active=True,
+                                  partner__isnull=True).exclude(pk=unit.pk).order_by("pk").first()  # type: ignore[return-value]
+
+
+def _casablanca_case(extreme: bool = False) -> Any:
+    from mowakaba.cases.services import assessment_record, listening_record
+
+    agent, scope = _casablanca_agent()
+    session = listening_record(actor=agent, scope=scope, establishment_id=_casablanca_unit().pk,
+                               data={"channel": "walk_in"}, needs=["shelter"], person_id=_casablanca_person().pk,
+                               consent_given=True, open_case=True)
+    if extreme:
+        assessment_record(actor=agent, scope=scope, case_id=session.case_id, answers={
+            "family": "with_family", "resources": "sufficient", "housing": "stable", "health": "good",
+            "disability": "none", "schooling": "not_applicable", "documents": "complete", "rsu": "registered",
+            "protection": "immediate_danger"})
+    return session.case
+
+
+def _casablanca_casework(what: str) -> int:
+    """The id of a Casablanca goal, task, approval, placement, transfer or referral, for the API walk."""
+    from mowakaba.cases import services as cs
+
+    agent, scope = _casablanca_agent()
+    case = _casablanca_case(extreme=what == "approval")
+    if what == "goal":
+        return cs.goal_add(actor=agent, scope=scope, case_id=case.pk, text="walk").pk
+    if what == "task":
+        return cs.task_add(actor=agent, scope=scope, case_id=case.pk, kind="action", title="walk",
+                           due_on=case.opened_at.date()).pk
+    if what == "approval":
+        cs.goal_add(actor=agent, scope=scope, case_id=case.pk, text="walk")
+        return cs.extreme_plan_submit(actor=agent, scope=scope, case_id=case.pk).pk
+    if what == "placement":
+        return cs.placement_request(actor=agent, scope=scope, case_id=case.pk, establishment_id=_casablanca_unit().pk,
+                                    capacity_override="walk").pk
+    if what == "transfer":
+        return cs.transfer_request(actor=agent, scope=scope, case_id=case.pk,
+                                   to_establishment_id=_casablanca_other_unit().pk, reason="walk").pk
+    assert what == "referral"
+    from mowakaba.referrals.services import referral_send
+
+    return referral_send(actor=agent, scope=scope, case_id=case.pk, target="internal",
+                         to_establishment_id=_casablanca_other_unit().pk, reason="walk").pk
+
+
 # route name -> function returning the kwargs of a Casablanca record
 FOREIGN_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
     "territory:unit": lambda: {"pk": _casablanca_unit().pk},
@@ -117,10 +173,37 @@ FOREIGN_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
 POST_ONLY = {"accounts:token_revoke", "registry:document_add", "registry:phone_add", "registry:consent_add",
              "registry:relative_add", "registry:consent_withdraw", "registry:merge_undo",
              "registry:attachment_add"}
-API_READ_ONLY = {"/api/registry/persons/{person_id}"}
+API_READ_ONLY = {"/api/registry/persons/{person_id}", "/api/cases/{case_id}/timeline",
+                 "/api/referrals/{referral_id}"}
 FOREIGN_API: dict[str, Callable[[], str]] = {
     "/api/territory/units/{unit_id}": lambda: f"/api/territory/units/{_casablanca_unit().pk}",
     "/api/registry/persons/{person_id}": lambda: f"/api/registry/persons/{_casablanca_person().pk}",
+    **{f"/api/cases/{{case_id}}{tail}": (lambda tail=tail: f"/api/cases/{_casablanca_case().pk}{tail}") for tail in (
+        "", "/timeline", "/assessments", "/first-action", "/conference", "/goals", "/tasks", "/reviews",
+        "/placements", "/close", "/reopen", "/transfers")},
+    "/api/cases/{case_id}/submit-plan": lambda: f"/api/cases/{_casablanca_case(extreme=True).pk}/submit-plan",
+    "/api/cases/approvals/{approval_id}/decision":
+        lambda: f"/api/cases/approvals/{_casablanca_casework('approval')}/decision",
+    "/api/cases/goals/{goal_id}": lambda: f"/api/cases/goals/{_casablanca_casework('goal')}",
+    "/api/cases/tasks/{task_id}/done": lambda: f"/api/cases/tasks/{_casablanca_casework('task')}/done",
+    "/api/cases/tasks/{task_id}/cancel": lambda: f"/api/cases/tasks/{_casablanca_casework('task')}/cancel",
+    "/api/cases/placements/{placement_id}/end":
+        lambda: f"/api/cases/placements/{_casablanca_casework('placement')}/end",
+    "/api/cases/transfers/{transfer_id}/decision":
+        lambda: f"/api/cases/transfers/{_casablanca_casework('transfer')}/decision",
+    "/api/cases/transfers/{transfer_id}/cancel":
+        lambda: f"/api/cases/transfers/{_casablanca_casework('transfer')}/cancel",
+    **{f"/api/referrals/{{referral_id}}{tail}":
+       (lambda tail=tail: f"/api/referrals/{_casablanca_casework('referral')}{tail}")
+       for tail in ("", "/accept", "/decline", "/complete", "/revoke")},
+}
+# One body that every write endpoint accepts (each takes the fields it knows), so that the walk
+# reaches the access check rather than stopping at the schema.
+API_BODY: dict[str, Any] = {
+    "version": 1, "expected_version": 1, "capacity": 999, "approve": True, "accept": True, "comment": "walk",
+    "capacity_override": "walk", "reason": "goals_met", "outcome": "improved", "note": "walk", "text": "walk",
+    "state": "met", "kind": "visit", "title": "walk", "due_on": "2030-01-01", "establishment_id": 1,
+    "to_establishment_id": 1, "urgency": "life", "summary": "walk", "answers": {"protection": "immediate_danger"},
 }
 
 
@@ -153,6 +236,26 @@ def _snapshot() -> tuple[Any, ...]:
         Person.objects.aggregate(v=Sum("version"))["v"], Person.objects.filter(merged_into__isnull=True).count(),
         IdentityDocument.objects.count(), Phone.objects.count(), Consent.objects.filter(withdrawn_on=None).count(),
         MergeRecord.objects.filter(undone_at=None).count(), DuplicatePair.objects.filter(status="open").count(),
+        *_casework_snapshot(),
+    )
+
+
+def _casework_snapshot() -> tuple[Any, ...]:
+    from django.db.models import Count, Sum
+
+    from mowakaba.cases.models import Approval, Assessment, Case, Goal, Placement, Review, Task, Transfer
+    from mowakaba.notifications.models import Notification
+    from mowakaba.referrals.models import Referral
+
+    def by(model: Any, field: str) -> tuple[tuple[Any, int], ...]:
+        return tuple(model.objects.values_list(field).annotate(n=Count("pk")).order_by(field))
+
+    return (
+        Case.objects.aggregate(v=Sum("version"))["v"], by(Case, "status"), by(Case, "level"),
+        Assessment.objects.count(), Review.objects.count(), by(Goal, "state"), by(Approval, "decision"),
+        by(Placement, "state"), by(Transfer, "status"), by(Referral, "status"), Task.objects.count(),
+        Task.objects.filter(done_at=None, cancelled=False).count(), Notification.objects.count(),
+        Notification.objects.filter(read_at=None).count(),
     )
 
 
@@ -193,13 +296,22 @@ def test_a_record_of_another_territory_is_404_and_nothing_changes(db: Any, perso
 @pytest.mark.parametrize("route", sorted(FOREIGN_API))
 def test_an_api_record_of_another_territory_is_404_and_nothing_changes(db: Any, persona: str, route: str) -> None:
     url = FOREIGN_API[route]()
+    methods = _api_methods(route)
     client = client_for(User.objects.get(username=persona))
     before = _snapshot()
-    assert client.get(url).status_code == 404
-    response = client.patch(url, data={"version": 1, "capacity": 999}, content_type="application/json")
-    # A read-only endpoint answers 405 to a write whoever asks: that reveals nothing.
-    assert response.status_code in ({404, 405} if route in API_READ_ONLY else {404})
+    if "get" in methods:
+        assert client.get(url).status_code == 404
+    for method in sorted(methods - {"get"} or {"patch"}):
+        response = getattr(client, method)(url, data=API_BODY, content_type="application/json")
+        # A read-only endpoint answers 405 to a write whoever asks: that reveals nothing.
+        assert response.status_code in ({404, 405} if route in API_READ_ONLY else {404}), (method, response.content)
     assert _snapshot() == before
+
+
+def _api_methods(route: str) -> set[str]:
+    from mowakaba.api import api
+
+    return set(api.get_openapi_schema()["paths"][route])
 
 
 def test_the_same_routes_answer_the_owner(db: Any) -> None:
@@ -210,3 +322,6 @@ def test_the_same_routes_answer_the_owner(db: Any) -> None:
     assert client.get(reverse("territory:unit", kwargs=FOREIGN_ARGS["territory:unit"]())).status_code == 200
     assert client.get(reverse("territory:unit_edit", kwargs=FOREIGN_ARGS["territory:unit_edit"]())).status_code == 200
     assert client.get(FOREIGN_API["/api/territory/units/{unit_id}"]()).status_code == 200
+    agent = client_for(User.objects.get(username="agent.casa"))
+    assert agent.get(FOREIGN_API["/api/cases/{case_id}"]()).status_code == 200
+    assert agent.get(FOREIGN_API["/api/referrals/{referral_id}"]()).status_code == 200

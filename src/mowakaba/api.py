@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.security import APIKeyCookie, HttpBearer, django_auth
@@ -18,7 +20,10 @@ from mowakaba.accounts.api import router as accounts_router
 from mowakaba.accounts.models import ApiToken
 from mowakaba.accounts.scope import scope_for_user
 from mowakaba.audit.api import router as audit_router
+from mowakaba.cases.api import router as cases_router
 from mowakaba.core.errors import StaleEdit
+from mowakaba.notifications.api import router as notifications_router
+from mowakaba.referrals.api import router as referrals_router
 from mowakaba.registry.api import router as registry_router
 from mowakaba.territory.api import router as territory_router
 
@@ -30,6 +35,10 @@ class BearerToken(HttpBearer):
             return None
         request.user = user
         request.scope = scope_for_user(user)  # type: ignore[attr-defined]
+        # The language middleware ran before the token was read: answer in the owner's language.
+        if getattr(user, "language", "") in dict(settings.LANGUAGES):
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
         return user
 
 
@@ -49,6 +58,9 @@ api.add_router("/", accounts_router)
 api.add_router("/territory/", territory_router)
 api.add_router("/journal", audit_router)
 api.add_router("/registry/", registry_router)
+api.add_router("/cases/", cases_router)
+api.add_router("/referrals/", referrals_router)
+api.add_router("/notifications/", notifications_router)
 
 
 @api.exception_handler(ValidationError)
