@@ -46,6 +46,12 @@ ACTION_LABELS = {
     "persons.import": _("Persons imported"),
     "duplicates.scan": _("Duplicate scan"),
     "duplicates.export": _("Duplicate pairs exported"),
+    "referral.send": _("Referral sent"),
+    "referral.accept": _("Referral accepted"),
+    "referral.decline": _("Referral declined"),
+    "referral.complete": _("Referral completed"),
+    "referral.revoke": _("Referral revoked"),
+    "referral.remind": _("Reminder sent: referral without an answer"),
 }
 
 

@@ -19,6 +19,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items: list[tuple[str, Any, str]] = [("portal:home", _("Home"), "home")]
     if scope.can(Capability.VIEW_PERSONS):
         items.append(("registry:search", _("People"), "people"))
+    if scope.can(Capability.EDIT_PERSONS):
+        items.append(("referrals:inbox", _("Orientation inbox"), "referrals"))
     if scope.can(Capability.SUPERVISE):
         items.append(("registry:duplicates", _("Duplicates"), "duplicates"))
     if scope.has_any_grant:
