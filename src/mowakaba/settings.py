@@ -104,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "mowakaba.portal.context_processors.navigation",
+                "mowakaba.notifications.context_processors.bell",
             ],
         },
     },

@@ -13,6 +13,7 @@ urlpatterns = [
     path("journal/", include("mowakaba.audit.urls")),
     path("registry/", include("mowakaba.registry.urls")),
     path("referrals/", include("mowakaba.referrals.urls")),
+    path("notifications/", include("mowakaba.notifications.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
