@@ -85,6 +85,33 @@ def _casablanca_attachment() -> dict[str, Any]:
     return {"pk": person.pk, "attachment_id": item.pk}
 
 
+def _casablanca_referral() -> dict[str, Any]:
+    """A live referral from a Casablanca case to another institution-run Casablanca centre."""
+    from mowakaba.accounts.scope import scope_for_user
+    from mowakaba.cases.services import listening_record
+    from mowakaba.referrals.services import referral_send
+
+    agent = User.objects.get(username="agent.casa")
+    scope, home = scope_for_user(agent), _casablanca_unit()
+    session = listening_record(actor=agent, scope=scope, establishment_id=home.pk, data={"channel": "walk_in"},
+                               needs=["shelter"], new_person={"given_name_lat": "Walk", "family_name_lat": "Referral"},
+                               consent_given=True, open_case=True)
+    to = (OrgUnit.objects.filter(kind="establishment", partner__isnull=True, active=True,
+                                 path__startswith=_casablanca_delegation().path).exclude(pk=home.pk).first())
+    assert session.case is not None and to is not None
+    r = referral_send(actor=agent, scope=scope, case_id=session.case.pk, target="internal", to_establishment_id=to.pk,
+                      reason="walk")
+    return {"pk": r.pk}
+
+
+def _casablanca_notification() -> dict[str, Any]:
+    from mowakaba.notifications.models import Notification
+
+    n = Notification.objects.create(user=User.objects.get(username="agent.casa"), kind="case_assigned",
+                                    params={"case": "DOS-0000001"}, url="/")
+    return {"pk": n.pk}
+
+
 def _casablanca_job() -> Job:
     return Job.objects.create(kind="establishments.import", requested_by=User.objects.get(username="headoffice"),
                               params={"csv": ""})
@@ -169,10 +196,17 @@ FOREIGN_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
     "registry:attachment": _casablanca_attachment,
     "registry:pair": lambda: {"pk": _casablanca_pair().pk},
     "registry:merge_undo": lambda: {"pk": _casablanca_merge().pk},
+    "referrals:referral": _casablanca_referral,
+    "referrals:accept": _casablanca_referral,
+    "referrals:decline": _casablanca_referral,
+    "referrals:complete": _casablanca_referral,
+    "referrals:revoke": _casablanca_referral,
+    "notifications:open": _casablanca_notification,
 }
 POST_ONLY = {"accounts:token_revoke", "registry:document_add", "registry:phone_add", "registry:consent_add",
              "registry:relative_add", "registry:consent_withdraw", "registry:merge_undo",
-             "registry:attachment_add"}
+             "registry:attachment_add", "referrals:accept", "referrals:decline", "referrals:complete",
+             "referrals:revoke", "notifications:open"}
 API_READ_ONLY = {"/api/registry/persons/{person_id}", "/api/cases/{case_id}/timeline",
                  "/api/referrals/{referral_id}"}
 FOREIGN_API: dict[str, Callable[[], str]] = {
