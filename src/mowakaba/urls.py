@@ -12,6 +12,7 @@ urlpatterns = [
     path("territory/", include("mowakaba.territory.urls")),
     path("journal/", include("mowakaba.audit.urls")),
     path("registry/", include("mowakaba.registry.urls")),
+    path("cases/", include("mowakaba.cases.urls")),
     path("referrals/", include("mowakaba.referrals.urls")),
     path("notifications/", include("mowakaba.notifications.urls")),
     path("api/", api.urls),
