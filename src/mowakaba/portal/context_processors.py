@@ -20,6 +20,16 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if scope.can(Capability.VIEW_PERSONS):
         items.append(("registry:search", _("People"), "people"))
     if scope.can(Capability.EDIT_PERSONS):
+        items.append(("cases:listen", _("Listening"), "listen"))
+    if scope.can(Capability.VIEW_PERSONS):
+        items.append(("cases:list", _("Cases"), "cases"))
+    if scope.can(Capability.EDIT_PERSONS):
+        items.append(("cases:tasks", _("My tasks"), "tasks"))
+    if scope.can(Capability.SUPERVISE):
+        items.append(("cases:team", _("Team"), "team"))
+    if scope.can(Capability.APPROVE_EXTREME):
+        items.append(("cases:approvals", _("Approvals"), "approvals"))
+    if scope.can(Capability.EDIT_PERSONS):
         items.append(("referrals:inbox", _("Orientation inbox"), "referrals"))
     if scope.can(Capability.SUPERVISE):
         items.append(("registry:duplicates", _("Duplicates"), "duplicates"))
@@ -34,11 +44,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("accounts:users", _("Users"), "users"))
     items.append(("accounts:profile", _("My account"), "profile"))
     path = request.path
-    nav = []
-    for name, label, key in items:
-        url = reverse(name)
-        current = path == url if url == "/" else path.startswith(url)
-        nav.append({"url": url, "label": label, "key": key, "current": current})
+    urls = [(label, key, reverse(name)) for name, label, key in items]
+    # The longest matching address is the current page: /cases/tasks/ is "My tasks", not "Cases".
+    current = max((url for _l, _k, url in urls if (path == url if url == "/" else path.startswith(url))),
+                  key=len, default=None)
+    nav = [{"url": url, "label": label, "key": key, "current": url == current} for label, key, url in urls]
     search_url = reverse("registry:search" if scope.can(Capability.VIEW_PERSONS) else "territory:units")
     return {"nav": nav, "scope": scope, "search_url": search_url,
             "search_people": scope.can(Capability.VIEW_PERSONS)}

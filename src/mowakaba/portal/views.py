@@ -8,9 +8,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -63,6 +64,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 for p in provinces
             ]
         ctx["max_n"] = max([r["n"] for r in ctx.get("regions", ctx.get("provinces", []))] or [1]) or 1
+    ctx["casework"] = _casework(scope, request.user.pk or 0)
     if scope.can(Capability.VIEW_JOURNAL):
         ctx["recent"] = list(journal_for(scope)[:8])
     if scope.can(Capability.SUPERVISE):
@@ -70,6 +72,29 @@ def home(request: HttpRequest) -> HttpResponse:
             units.filter(assignments__ends_on__isnull=True).aggregate(n=Count("assignments__user", distinct=True))["n"]
         )
     return render(request, "portal/home.html", ctx)
+
+
+def _casework(scope: Any, user_id: int) -> dict[str, int] | None:
+    """What waits for the reader in casework: their tasks due, and for supervisors the team's
+    overdue tasks, missed deadlines and the approvals to give. A few counts, one query each."""
+    if not scope.can(Capability.VIEW_PERSONS):
+        return None
+    from mowakaba.cases import selectors as casework
+    from mowakaba.cases.models import Task
+
+    today = timezone.localdate()
+    out: dict[str, int] = {}
+    if scope.can(Capability.EDIT_PERSONS):
+        out.update(Task.objects.visible_to(scope).filter(
+            assignee_id=user_id, done_at__isnull=True, cancelled=False, due_on__lte=today,
+        ).aggregate(overdue=Count("pk", filter=Q(due_on__lt=today)), today=Count("pk", filter=Q(due_on=today))))
+        out["transfers"] = casework.incoming_transfers(scope).count()
+    if scope.can(Capability.SUPERVISE):
+        out["team_overdue"] = casework.team_overdue(scope).count()
+        out["late"] = casework.late_deadlines(scope).count()
+    if scope.can(Capability.APPROVE_EXTREME):
+        out["approvals"] = casework.pending_approvals(scope).count()
+    return out
 
 
 @require_POST
