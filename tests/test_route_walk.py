@@ -196,6 +196,30 @@ FOREIGN_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
     "registry:attachment": _casablanca_attachment,
     "registry:pair": lambda: {"pk": _casablanca_pair().pk},
     "registry:merge_undo": lambda: {"pk": _casablanca_merge().pk},
+    # casework pages: each action is walked on a record of agent.casa's centre
+    "cases:case": lambda: {"pk": _casablanca_case().pk},
+    "cases:edit": lambda: {"pk": _casablanca_case().pk},
+    "cases:assess": lambda: {"pk": _casablanca_case().pk},
+    "cases:goal_add": lambda: {"pk": _casablanca_case().pk},
+    "cases:task_add": lambda: {"pk": _casablanca_case().pk},
+    "cases:review": lambda: {"pk": _casablanca_case().pk},
+    "cases:placement": lambda: {"pk": _casablanca_case().pk},
+    "cases:transfer": lambda: {"pk": _casablanca_case().pk},
+    "cases:close": lambda: {"pk": _casablanca_case().pk},
+    "cases:reopen": lambda: {"pk": _casablanca_case().pk},
+    "cases:pdf": lambda: {"pk": _casablanca_case().pk},
+    "cases:first_action": lambda: {"pk": _casablanca_case(extreme=True).pk},
+    "cases:conference": lambda: {"pk": _casablanca_case(extreme=True).pk},
+    "cases:submit_plan": lambda: {"pk": _casablanca_case(extreme=True).pk},
+    "cases:person_cases": lambda: {"pk": _casablanca_case().person_id},
+    "cases:goal_state": lambda: {"pk": _casablanca_casework("goal")},
+    "cases:task_done": lambda: {"pk": _casablanca_casework("task")},
+    "cases:task_cancel": lambda: {"pk": _casablanca_casework("task")},
+    "cases:placement_end": lambda: {"pk": _casablanca_casework("placement")},
+    "cases:transfer_cancel": lambda: {"pk": _casablanca_casework("transfer")},
+    "cases:transfer_decide": lambda: {"pk": _casablanca_casework("transfer")},
+    "cases:decide": lambda: {"pk": _casablanca_casework("approval")},
+    "cases:approval_withdraw": lambda: {"pk": _casablanca_casework("approval")},
     "referrals:referral": _casablanca_referral,
     "referrals:accept": _casablanca_referral,
     "referrals:decline": _casablanca_referral,
@@ -207,6 +231,12 @@ POST_ONLY = {"accounts:token_revoke", "registry:document_add", "registry:phone_a
              "registry:relative_add", "registry:consent_withdraw", "registry:merge_undo",
              "registry:attachment_add", "referrals:accept", "referrals:decline", "referrals:complete",
              "referrals:revoke", "notifications:open"}
+GET_ONLY = {"cases:pdf"}
+POST_ONLY |= {"cases:approval_withdraw", "cases:close", "cases:conference", "cases:decide", "cases:first_action",
+              "cases:goal_add", "cases:goal_state", "cases:placement", "cases:placement_end",
+              "cases:reopen", "cases:review", "cases:submit_plan", "cases:task_add",
+              "cases:task_cancel", "cases:task_done", "cases:transfer", "cases:transfer_cancel",
+              "cases:transfer_decide"}
 API_READ_ONLY = {"/api/registry/persons/{person_id}", "/api/cases/{case_id}/timeline",
                  "/api/referrals/{referral_id}"}
 FOREIGN_API: dict[str, Callable[[], str]] = {
@@ -322,7 +352,8 @@ def test_a_record_of_another_territory_is_404_and_nothing_changes(db: Any, perso
                                  "given_name_lat": "Changed", "kind": "cin", "number": "ZZ123", "status": "seen",
                                  "purpose": "sharing", "method": "oral", "record_no": "MWK-1",
                                  "relation": "child", "decision": "keep_left"})
-    assert response.status_code == 404
+    # A GET-only route (the printed file) may answer 405 to POST, whoever asks.
+    assert response.status_code in ({404, 405} if route in GET_ONLY else {404})
     assert _snapshot() == before
 
 
@@ -359,3 +390,6 @@ def test_the_same_routes_answer_the_owner(db: Any) -> None:
     agent = client_for(User.objects.get(username="agent.casa"))
     assert agent.get(FOREIGN_API["/api/cases/{case_id}"]()).status_code == 200
     assert agent.get(FOREIGN_API["/api/referrals/{referral_id}"]()).status_code == 200
+    case = _casablanca_case()
+    assert agent.get(reverse("cases:case", kwargs={"pk": case.pk})).status_code == 200
+    assert agent.get(reverse("cases:person_cases", kwargs={"pk": case.person_id})).status_code == 200
