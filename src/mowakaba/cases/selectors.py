@@ -5,6 +5,7 @@ number of rows (checked in tests with ``django_assert_max_num_queries``).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -163,16 +164,19 @@ def timeline(case_ids: list[int], *, person_id: int | None = None, limit: int = 
         q |= Q(object_type="registry.person", object_id=str(person_id))
         sessions = [str(i) for i in _sessions_of(person_id)]
         q |= Q(object_type="cases.listeningsession", object_id__in=sessions)
-    # One referral journals twice (sending and receiving side): keep one line per action.
+    # One referral journals each action twice (sending and receiving side, same actor and
+    # changes, maybe a second apart): keep one line per referral action. Nothing else is written
+    # twice, so nothing else is merged (two tasks added in the same second are two lines).
     entries = (JournalEntry.objects.filter(q).exclude(kind=JournalEntry.Kind.READ)
                .select_related("actor").order_by("-at", "-pk")[: limit * 2])
-    seen: set[tuple[str, str, str, Any]] = set()
+    seen: set[tuple[str, str, int | None, str]] = set()
     out: list[JournalEntry] = []
     for e in entries:
-        key = (e.object_type, e.object_id, e.action, e.at.replace(microsecond=0))
-        if key in seen:
-            continue
-        seen.add(key)
+        if e.object_type == "referrals.referral":
+            key = (e.object_id, e.action, e.actor_id, json.dumps(e.changes, sort_keys=True, default=str))
+            if key in seen:
+                continue
+            seen.add(key)
         out.append(e)
     return out[:limit]
 

@@ -217,9 +217,13 @@ def listening_record(
         raise ValidationError({"needs": [_("Tick at least one expressed need.")]})
     if open_case and case_id:
         raise ValidationError(_("Either open a new case or add to an existing one, not both."))
-    if (open_case or case_id) and person_id is None and new_person is None:
+    # Adding to an existing case without naming anyone means the case's own person (below).
+    if open_case and person_id is None and new_person is None:
         raise ValidationError({"person": [_("A case needs a person: choose one or register a new one "
                                             "(a pseudonym is enough for now).")]})
+    if case_id and new_person is not None:
+        # A person registered now cannot be the person of an existing case.
+        raise ValidationError(_("This case belongs to another person."))
     if open_case and not consent_given and urgency != Urgency.LIFE:
         raise ValidationError({"consent_given": [
             _("Opening a case needs the person's consent to case work, unless their life is in danger.")]})
@@ -423,6 +427,8 @@ def extreme_first_action(*, actor: Any, scope: Scope, case_id: int, note: str, a
         raise ValidationError({"note": [_("Say what was done.")]})
     if track.first_action_at is not None:
         raise ValidationError(_("The first action is already recorded."))
+    if _now(at) > timezone.now() + timedelta(minutes=5):  # an action not yet taken is not recorded as taken
+        raise ValidationError({"at": [_("The date cannot be in the future.")]})
     track.first_action_at, track.first_action_note = _now(at), note.strip()
     track.save(update_fields=["first_action_at", "first_action_note", "updated_at"])
     _journal(actor, "case.extreme_first_action", case,
@@ -437,6 +443,8 @@ def extreme_conference(*, actor: Any, scope: Scope, case_id: int, note: str, at:
     track = _track(case)
     if not note.strip():
         raise ValidationError({"note": [_("Write what the case conference decided.")]})
+    if _now(at) > timezone.now() + timedelta(minutes=5):
+        raise ValidationError({"at": [_("The date cannot be in the future.")]})
     track.conference_at, track.conference_note = _now(at), note.strip()
     track.save(update_fields=["conference_at", "conference_note", "updated_at"])
     _journal(actor, "case.extreme_conference", case)
@@ -509,6 +517,8 @@ def approval_decide(*, actor: Any, scope: Scope, approval_id: int, approve: bool
     elif approval.kind == Approval.Kind.PLAN and approve:
         ExtremeTrack.objects.filter(case=case).update(plan_approved_at=now, plan_approved_by_id=actor.pk)
     elif approval.kind == Approval.Kind.CLOSURE and approve:
+        # A referral may have been sent since the closure was asked: same rule as case_close.
+        _refuse_live_referrals(case)
         _close(actor, case, approval.payload, now)
         ExtremeTrack.objects.filter(case=case, closed_at__isnull=True).update(closed_at=now)
     approval.decision = Approval.Decision.APPROVED if approve else Approval.Decision.REFUSED
@@ -593,6 +603,8 @@ def placement_end(*, actor: Any, scope: Scope, placement_id: int, reason: str, e
         raise ValidationError(_("Only a placement in place can end."))
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why the placement ends.")]})
+    if ends_on and placement.starts_on and ends_on < placement.starts_on:
+        raise ValidationError({"ends_on": [_("A placement cannot end before it started.")]})
     placement.state, placement.ends_on, placement.end_reason = (Placement.State.ENDED,
                                                                 ends_on or timezone.localdate(), reason.strip())
     placement.save(update_fields=["state", "ends_on", "end_reason", "updated_at"])
@@ -712,6 +724,8 @@ def review_record(*, actor: Any, scope: Scope, case_id: int, note: str, next_rev
     if not note.strip():
         raise ValidationError({"note": [_("Write where the plan stands.")]})
     today = reviewed_on or timezone.localdate()
+    if today > timezone.localdate():
+        raise ValidationError({"reviewed_on": [_("The date cannot be in the future.")]})
     nxt = next_review_on or today + timedelta(days=settings.CASE_REVIEW_DAYS)
     if nxt <= today:
         raise ValidationError({"next_review_on": [_("The next review must come after today.")]})
@@ -738,7 +752,28 @@ def _close(actor: Any, case: Case, payload: dict[str, Any], now: datetime) -> No
     case.save(update_fields=["closed_at", "closure_reason", "closure_outcome", "closure_note", "version",
                              "updated_at"])
     Task.objects.filter(case=case, done_at__isnull=True, cancelled=False).update(cancelled=True)
-    _journal(actor, "case.close", case, changes={"reason": case.closure_reason, "outcome": case.closure_outcome})
+    # Requests still waiting for a decision lapse with the case (a placement approved later would
+    # take a place for a closed case). The closure request being approved is decided by the caller.
+    pending = Approval.objects.filter(case=case, decision=Approval.Decision.PENDING).exclude(
+        kind=Approval.Kind.CLOSURE)
+    withdrawn = sorted(pending.values_list("kind", flat=True))
+    Placement.objects.filter(approval__in=pending).update(state=Placement.State.REFUSED)
+    pending.update(decision=Approval.Decision.WITHDRAWN, decided_at=now)
+    # Likewise a transfer still waiting: the receiving side would keep reading the person's file.
+    Transfer.objects.filter(case=case, status=Transfer.State.PENDING).update(status=Transfer.State.CANCELLED)
+    _journal(actor, "case.close", case, changes={"reason": case.closure_reason, "outcome": case.closure_outcome,
+                                                 **({"withdrawn": withdrawn} if withdrawn else {})})
+
+
+def _refuse_live_referrals(case: Case) -> None:
+    """A case is not closed while a referral awaits an answer or is accepted and not completed:
+    the person would be lost between two services."""
+    from mowakaba.referrals.models import LIVE_STATES
+
+    live = case.referrals.filter(status__in=LIVE_STATES).count()
+    if live:
+        raise ValidationError(_("This case still has %(n)s referral(s) in progress. Complete or revoke them "
+                                "before closing.") % {"n": live})
 
 
 @transaction.atomic
@@ -749,8 +784,6 @@ def case_close(*, actor: Any, scope: Scope, case_id: int, expected_version: int,
     Refused while a referral is still awaiting an answer or accepted and not completed: the
     person would be lost between two services.
     """
-    from mowakaba.referrals.models import LIVE_STATES
-
     case = case_for_action(scope, case_id)
     if case.version != expected_version:
         raise StaleEdit
@@ -758,10 +791,7 @@ def case_close(*, actor: Any, scope: Scope, case_id: int, expected_version: int,
         raise ValidationError({"reason": [_("Choose the reason for closing.")]})
     if outcome not in ClosureOutcome.values:
         raise ValidationError({"outcome": [_("Choose the outcome.")]})
-    live = case.referrals.filter(status__in=LIVE_STATES).count()
-    if live:
-        raise ValidationError(_("This case still has %(n)s referral(s) in progress. Complete or revoke them "
-                                "before closing.") % {"n": live})
+    _refuse_live_referrals(case)
     payload = {"reason": reason, "outcome": outcome, "note": note.strip()}
     if case.extreme:
         approval = _ask(actor, case, Approval.Kind.CLOSURE, note, payload)
@@ -828,16 +858,22 @@ def transfer_decide(*, actor: Any, scope: Scope, transfer_id: int, accept: bool,
     t.decided_by_id, t.decided_at, t.decline_reason = actor.pk, timezone.now(), reason.strip()
     t.save(update_fields=["status", "decided_by", "decided_at", "decline_reason", "updated_at"])
     if accept:
-        old_agent = case.agent_id
+        from mowakaba.referrals.models import LIVE_STATES, Referral
+
         case.establishment_id = t.to_establishment_id
         case.agent_id = actor.pk
         case.version += 1
         case.save(update_fields=["establishment", "agent", "version", "updated_at"])
         Task.objects.filter(case=case).update(establishment_id=t.to_establishment_id)
-        Task.objects.filter(case=case, done_at__isnull=True, cancelled=False, assignee_id=old_agent).update(
-            assignee_id=actor.pk)
+        # Every open task goes to the receiving agent: the sending side's staff (the former agent
+        # or a colleague given a task) no longer reach the case.
+        Task.objects.filter(case=case, done_at__isnull=True, cancelled=False).update(assignee_id=actor.pk)
         Approval.objects.filter(case=case, decision=Approval.Decision.PENDING).update(
             establishment_id=t.to_establishment_id)
+        # Referrals in progress are followed by whoever holds the case (to answer for an outside
+        # service, revoke, or see the answer); otherwise the new holder could never close it.
+        Referral.objects.filter(case=case, status__in=LIVE_STATES).update(
+            from_establishment_id=t.to_establishment_id)
     _journal(actor, "transfer.decide", case, changes={"accepted": accept, "from": t.from_establishment_id,
                                                       "to": t.to_establishment_id})
     notes.notify([t.requested_by_id], N.TRANSFER_ANSWERED, {"case": case.number, "accepted": accept},
