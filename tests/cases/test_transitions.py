@@ -1506,3 +1506,38 @@ def test_tasks_of_a_closed_case_are_never_reminded(quiet: int, agent: Any) -> No
     task(agent, c, due_on=days(-2))
     close(agent, c)
     assert cs.tick()["tasks"] == 0
+
+
+@pytest.mark.django_db
+def test_reopening_an_extreme_case_restarts_its_clocks_and_needs_a_new_plan_approval(
+        agent_casablanca: Any, delegate_casablanca: Any) -> None:
+    from datetime import timedelta as td
+
+    from django.utils import timezone as tz
+
+    from mowakaba.accounts.scope import scope_for_user as sfu
+    from mowakaba.cases import services as svc
+    from mowakaba.cases.models import Approval, ExtremeTrack
+
+    scope = sfu(agent_casablanca)
+    est = agent_casablanca.assignments.first().org_unit_id
+    s = svc.listening_record(actor=agent_casablanca, scope=scope, establishment_id=est,
+                             data={"channel": "walk_in"}, needs=["shelter"], consent_given=True, open_case=True,
+                             new_person={"pseudonym": "Reopen test"})
+    case = s.case
+    svc.assessment_record(actor=agent_casablanca, scope=scope, case_id=case.pk, answers={
+        "family": "no_family", "resources": "none", "housing": "street", "health": "urgent", "disability": "none",
+        "schooling": "not_applicable", "documents": "missing_cin", "rsu": "not_registered",
+        "protection": "immediate_danger"})
+    case.refresh_from_db()
+    _c, appr = svc.case_close(actor=agent_casablanca, scope=scope, case_id=case.pk, expected_version=case.version,
+                              reason="goals_met", outcome="improved")
+    assert appr is not None
+    svc.approval_decide(actor=delegate_casablanca, scope=sfu(delegate_casablanca), approval_id=appr.pk,
+                        approve=True)
+    assert ExtremeTrack.objects.get(case=case).closed_at is not None
+    svc.case_reopen(actor=agent_casablanca, scope=scope, case_id=case.pk, reason="back on the street")
+    track = ExtremeTrack.objects.get(case=case)
+    assert track.closed_at is None and track.plan_approved_at is None
+    assert track.first_action_due > tz.now() + td(hours=23)
+    assert Approval.objects.filter(case=case, kind="closure", decision="approved").exists()

@@ -814,7 +814,24 @@ def case_reopen(*, actor: Any, scope: Scope, case_id: int, reason: str) -> Case:
     case.version += 1
     case.save(update_fields=["closed_at", "closure_reason", "closure_outcome", "closure_note", "reopened_count",
                              "version", "updated_at"])
-    _journal(actor, "case.reopen", case, changes={"reason": reason.strip()})
+    changes: dict[str, Any] = {"reason": reason.strip()}
+    track = ExtremeTrack.objects.select_for_update().filter(case=case, closed_at__isnull=False).first()
+    if track is not None:
+        # A reopened extreme case is a new emergency: fresh clocks and a new plan to approve.
+        # What the closed track held stays in the journal (and in the approvals).
+        now = timezone.now()
+        changes["extreme_track"] = {"previous_opened_at": track.opened_at.isoformat(),
+                                    "previous_plan_approved_at": track.plan_approved_at.isoformat()
+                                    if track.plan_approved_at else None}
+        track.opened_at, track.closed_at = now, None
+        track.first_action_due = now + timedelta(hours=settings.EXTREME_FIRST_ACTION_HOURS)
+        track.plan_due = now + timedelta(hours=settings.EXTREME_PLAN_HOURS)
+        track.first_action_at = track.plan_submitted_at = track.plan_approved_at = None
+        track.first_action_escalated_at = track.plan_escalated_at = None
+        track.plan_approved_by = None
+        track.first_action_note = ""
+        track.save()
+    _journal(actor, "case.reopen", case, changes=changes)
     case_refresh(case)
     return case
 
@@ -925,7 +942,7 @@ def tick(*, now: datetime | None = None) -> dict[str, int]:
         ExtremeTrack.objects.filter(pk__in=[t.pk for t in late_plan]).update(plan_escalated_at=now)
         counts["plan"] = len(late_plan)
         overdue = list(Task.objects.select_for_update().filter(
-            done_at__isnull=True, cancelled=False, reminded_at__isnull=True, due_on__lt=now.date(),
+            done_at__isnull=True, cancelled=False, reminded_at__isnull=True, due_on__lt=timezone.localdate(now),
             case__closed_at__isnull=True).values_list("pk", "assignee_id", "case_id")[:5000])
         by_user: dict[int, int] = {}
         for _pk, user_id, _case in overdue:

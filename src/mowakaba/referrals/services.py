@@ -209,7 +209,7 @@ def referrals_remind(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     with transaction.atomic():
         late = list(Referral.objects.select_for_update().filter(
-            status=Referral.State.SENT, answer_due__lt=now.date(), reminded_at__isnull=True)[:5000])
+            status=Referral.State.SENT, answer_due__lt=timezone.localdate(now), reminded_at__isnull=True)[:5000])
         for r in late:
             recipients = [r.sent_by_id]
             if r.to_establishment_id:
