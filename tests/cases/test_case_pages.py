@@ -122,6 +122,18 @@ def test_a_session_for_a_known_person_adds_to_their_open_case(agent_casablanca: 
     assert case.sessions.count() == 2 and case.urgency == "high"
 
 
+def test_ids_in_forms_are_never_grouped_like_numbers(agent_casablanca: Any) -> None:
+    """Thousands are grouped in Arabic and French (1 234): an id in a form must not be."""
+    person = Person.objects.create(pk=1234567, establishment_id=_home(agent_casablanca), given_name_ar="سعيد")
+    html = client_for(agent_casablanca).get(reverse("cases:listen") + "?person=1234567").content.decode()
+    assert 'name="person" value="1234567"' in html
+    data = _listen_data(agent_casablanca, person=1234567)
+    for key in ("given_name_ar", "family_name_ar", "sex", "birth_year"):
+        data.pop(key)
+    response = client_for(agent_casablanca).post(reverse("cases:listen"), data)
+    assert response.status_code == 302 and Case.objects.latest("pk").person_id == person.pk
+
+
 def test_the_person_search_of_the_listening_form(agent_casablanca: Any) -> None:
     case = _case(agent_casablanca)
     html = client_for(agent_casablanca).get(reverse("cases:listen_persons"), {"q": "خديجة البقالي"},

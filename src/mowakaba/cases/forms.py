@@ -180,7 +180,7 @@ class TaskForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Task.Kind.choices, initial=Task.Kind.ACTION)
     title = forms.CharField(label=_("What"), max_length=300)
     due_on = forms.DateField(label=_("By"), widget=DATE, input_formats=DATE_FORMATS)
-    assignee = forms.TypedChoiceField(label=_("Who"), coerce=int, required=False, empty_value=None)
+    assignee = forms.TypedChoiceField(label=_("Assigned to"), coerce=int, required=False, empty_value=None)
     goal = forms.TypedChoiceField(label=_("Goal"), coerce=int, required=False, empty_value=None)
 
     def __init__(self, *args: Any, agents: list[tuple[int, str]], goals: list[tuple[int, str]],

@@ -28,7 +28,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, get_language_bidi, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -330,7 +330,8 @@ FIELD_LABELS = {
     "next_review_on": gettext_lazy("next review"), "due_on": gettext_lazy("by"), "late": gettext_lazy("late"),
     "legal_basis": gettext_lazy("legal basis"), "override_reason": gettext_lazy("reason for a different level"),
     "capacity_override": gettext_lazy("reason for exceeding capacity"), "accepted": gettext_lazy("accepted"),
-    "establishment": gettext_lazy("establishment"), "to": gettext_lazy("to"), "from": gettext_lazy("from"),
+    "establishment": gettext_lazy("establishment"), "to": gettext_lazy("to establishment"),
+    "from": gettext_lazy("from establishment"),
     "deadline": gettext_lazy("deadline"), "first_action_due": gettext_lazy("first action due"),
     "plan_due": gettext_lazy("plan due"), "person": gettext_lazy("person"),
 }
@@ -358,8 +359,12 @@ def _change_lines(changes: Any) -> list[str]:
         name = str(FIELD_LABELS.get(key, key))
         is_pair = isinstance(value, list) and len(value) == 2 and (
             key not in LIST_KEYS or all(isinstance(v, list) for v in value))
+        if is_pair and all(v in (None, "", [], False) for v in value):
+            continue  # a field left empty on creation says nothing
         if is_pair:
-            out.append(f"{name}: {_fmt(key, value[0], labels)} → {_fmt(key, value[1], labels)}")
+            # The arrow points the way the page reads.
+            arrow = "←" if get_language_bidi() else "→"
+            out.append(f"{name}: {_fmt(key, value[0], labels)} {arrow} {_fmt(key, value[1], labels)}")
         else:
             out.append(f"{name}: {_fmt(key, value, labels)}")
     return out
