@@ -25,7 +25,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, get_language_bidi, gettext_lazy
@@ -81,14 +81,6 @@ def _int(value: Any) -> int | None:
 
 def _name_order() -> str:
     return "name_ar" if (get_language() or "ar")[:2] == "ar" else "name_fr"
-
-
-def _url_or(name: str, fallback: str, *args: Any) -> str:
-    """The referral pages belong to another app; link to them by name, by path if not there yet."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return fallback
 
 
 def _next_or(request: HttpRequest, default: str) -> str:
@@ -413,7 +405,7 @@ def _case_context(request: HttpRequest, scope: Scope, case: Case, bound: dict[st
     approvals = list(case.approvals.select_related("requested_by", "decided_by").order_by("-requested_at")[:30])
     referrals = list(case.referrals.select_related("to_establishment", "to_partner").order_by("-sent_at")[:50])
     for r in referrals:
-        r.url = _url_or("referrals:referral", f"/referrals/{r.pk}/", r.pk)  # type: ignore[attr-defined]
+        r.url = reverse("referrals:referral", args=[r.pk])  # type: ignore[attr-defined]
     latest = case.assessments.select_related("scheme", "assessed_by").order_by("-created_at", "-pk").first()
     track = ExtremeTrack.objects.filter(case=case).first() if case.extreme else None
     timeline = selectors.timeline([case.pk], person_id=case.person_id, limit=100)
@@ -431,7 +423,7 @@ def _case_context(request: HttpRequest, scope: Scope, case: Case, bound: dict[st
         "reviews": list(case.reviews.select_related("reviewed_by").order_by("-reviewed_on", "-pk")[:20]),
         "placements": list(case.placements.select_related("establishment").order_by("-created_at")[:20]),
         "referrals": referrals, "live_referrals": sum(1 for r in referrals if r.is_live),
-        "referral_new_url": _url_or("referrals:new", "/referrals/new/") + f"?case={case.pk}",
+        "referral_new_url": reverse("referrals:new") + f"?case={case.pk}",
         "transfer": case.transfers.filter(status=Transfer.State.PENDING).select_related(
             "to_establishment", "requested_by").first(),
         "timeline": [(e, _change_lines(e.changes)) for e in timeline],
