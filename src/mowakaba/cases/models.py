@@ -432,8 +432,8 @@ class Placement(TimeStamped):
         ("temporary", _("Temporary")), ("permanent", _("Permanent"))], default="temporary")
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.REQUESTED)
     approval = models.OneToOneField(Approval, on_delete=models.PROTECT, null=True, blank=True, related_name="placement")
-    starts_on = models.DateField(_("from"), null=True, blank=True)
-    ends_on = models.DateField(_("until"), null=True, blank=True)
+    starts_on = models.DateField(_("start date"), null=True, blank=True)
+    ends_on = models.DateField(_("end date"), null=True, blank=True)
     capacity_override = models.TextField(_("reason for exceeding capacity"), blank=True)
     end_reason = models.CharField(_("reason for ending"), max_length=200, blank=True)
 
