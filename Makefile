@@ -34,6 +34,7 @@ lint: install
 bench: install
 	$(BIN)/python benchmarks/run.py --scale $(SCALE)
 	$(BIN)/python benchmarks/registry.py --persons $(PERSONS_$(SCALE))
+	$(BIN)/python benchmarks/casework.py --scale $(SCALE) --fresh
 	$(BIN)/python benchmarks/names_eval.py
 
 PERSONS_small    := 3000

@@ -118,7 +118,10 @@ def generate(scale_name: str = "small", seed: int = 2026,
     started = time.monotonic()
     people = generate_persons(total=persons if persons is not None else SCALES[scale_name].persons, seed=seed,
                               progress=lambda done, total: say(f"{done:,}/{total:,} persons"))
-    counts = {**counts, **people, "seconds": round(counts["seconds"] + time.monotonic() - started, 1)}
+    from mowakaba.demo.casework import generate_casework
+
+    casework = generate_casework(seed=seed, progress=say)
+    counts = {**counts, **people, **casework, "seconds": round(counts["seconds"] + time.monotonic() - started, 1)}
     journal_write(actor=None, action="demo.generate", object_type="demo", object_repr=f"scale={scale_name}",
                   changes=counts)
     return counts
