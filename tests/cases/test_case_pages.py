@@ -37,6 +37,18 @@ ANSWERS = {"family": "isolated", "resources": "none", "housing": "precarious", "
 EXTREME = {**ANSWERS, "protection": "immediate_danger"}
 
 
+
+def _ar(english_start: str) -> str:
+    """The Arabic text of the message that starts with ``english_start`` (pages are in Arabic)."""
+    from django.utils import translation
+
+    from mowakaba.cases import views
+
+    with translation.override("ar"):
+        if english_start.startswith("Someone else saved"):
+            return views._stale()
+        return translation.gettext(english_start)
+
 def _home(user: Any) -> int:
     return int(Assignment.objects.filter(user=user).values_list("org_unit_id", flat=True).first())
 
@@ -281,7 +293,7 @@ def test_a_stale_edit_is_refused_with_a_clear_message(agent_casablanca: Any, man
     response = client.post(reverse("cases:edit", args=[case.pk]), {
         "urgency": "high", "summary": "Écrit par l'agent.", "version": version, "agent": agent_casablanca.pk})
     assert response.status_code == 200
-    assert "Someone else saved this case" in " ".join(response.context["form"].non_field_errors())
+    assert _ar("Someone else saved this case")[:20] in " ".join(response.context["form"].non_field_errors())
     case.refresh_from_db()
     assert case.summary == "Écrit par la responsable." and case.urgency == "normal"
     response = client.post(reverse("cases:edit", args=[case.pk]), {
@@ -300,7 +312,7 @@ def test_a_closed_case_is_stale_for_a_late_close_form(agent_casablanca: Any) -> 
                    expected_version=old, data={"summary": "x"})
     response = client.post(reverse("cases:close", args=[case.pk]), {"reason": "moved", "outcome": "unchanged",
                                                                      "version": old})
-    assert "Someone else saved this case" in " ".join(response.context["forms"]["close"].non_field_errors())
+    assert _ar("Someone else saved this case")[:20] in " ".join(response.context["forms"]["close"].non_field_errors())
     assert not Case.objects.get(pk=case.pk).is_closed
 
 
@@ -357,9 +369,9 @@ def test_nobody_approves_their_own_request(agent_casablanca: Any, delegate_casab
     approval = Approval.objects.get(case=case, kind="plan")
     assert approval.requested_by_id == delegate_casablanca.pk
     html = delegate.get(reverse("cases:approvals")).content.decode()
-    assert "another supervisor must decide" in html
+    assert _ar("This is your own request: another supervisor must decide.") in html
     response = delegate.post(reverse("cases:decide", args=[approval.pk]), {"decision": "approve"}, follow=True)
-    assert "You cannot approve your own request" in response.content.decode()
+    assert _ar("You cannot approve your own request: another supervisor must decide.") in response.content.decode()
     approval.refresh_from_db()
     assert approval.decision == "pending"
 
