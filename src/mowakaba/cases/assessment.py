@@ -20,61 +20,59 @@ from django.utils.translation import gettext_lazy
 
 from mowakaba.cases.models import LEVEL_ORDER, AssessmentScheme, Level
 
-L = gettext_lazy
-
 # question -> (label, [(answer, label)]) in the order the form shows them.
 QUESTIONS: dict[str, tuple[Promise, list[tuple[str, Promise]]]] = {
-    "family": (L("Family situation"), [
-        ("with_family", L("Lives with supportive family")),
-        ("single_parent", L("Single parent")),
-        ("conflict", L("Serious family conflict")),
-        ("isolated", L("Isolated, little contact")),
-        ("no_family", L("No family support at all")),
+    "family": (gettext_lazy("Family situation"), [
+        ("with_family", gettext_lazy("Lives with supportive family")),
+        ("single_parent", gettext_lazy("Single parent")),
+        ("conflict", gettext_lazy("Serious family conflict")),
+        ("isolated", gettext_lazy("Isolated, little contact")),
+        ("no_family", gettext_lazy("No family support at all")),
     ]),
-    "resources": (L("Resources"), [
-        ("sufficient", L("Regular income that covers basic needs")),
-        ("irregular", L("Irregular or insufficient income")),
-        ("none", L("No income")),
+    "resources": (gettext_lazy("Resources"), [
+        ("sufficient", gettext_lazy("Regular income that covers basic needs")),
+        ("irregular", gettext_lazy("Irregular or insufficient income")),
+        ("none", gettext_lazy("No income")),
     ]),
-    "housing": (L("Housing"), [
-        ("stable", L("Stable housing")),
-        ("precarious", L("Precarious (basic dwelling, slum, overcrowded)")),
-        ("shelter", L("Temporary shelter or hosted")),
-        ("street", L("Street, no shelter")),
+    "housing": (gettext_lazy("Housing"), [
+        ("stable", gettext_lazy("Stable housing")),
+        ("precarious", gettext_lazy("Precarious (basic dwelling, slum, overcrowded)")),
+        ("shelter", gettext_lazy("Temporary shelter or hosted")),
+        ("street", gettext_lazy("Street, no shelter")),
     ]),
-    "health": (L("Health"), [
-        ("good", L("No particular problem")),
-        ("chronic", L("Chronic illness, treated")),
-        ("needs_care", L("Needs regular care or help in daily life")),
-        ("urgent", L("Urgent medical need")),
+    "health": (gettext_lazy("Health"), [
+        ("good", gettext_lazy("No particular problem")),
+        ("chronic", gettext_lazy("Chronic illness, treated")),
+        ("needs_care", gettext_lazy("Needs regular care or help in daily life")),
+        ("urgent", gettext_lazy("Urgent medical need")),
     ]),
-    "disability": (L("Disability"), [
-        ("none", L("None")),
-        ("moderate", L("Disability, some autonomy")),
-        ("severe", L("Severe disability, dependent")),
+    "disability": (gettext_lazy("Disability"), [
+        ("none", gettext_lazy("None")),
+        ("moderate", gettext_lazy("Disability, some autonomy")),
+        ("severe", gettext_lazy("Severe disability, dependent")),
     ]),
-    "schooling": (L("Schooling (children)"), [
-        ("not_applicable", L("Not applicable")),
-        ("enrolled", L("Enrolled and attending")),
-        ("at_risk", L("At risk of dropping out")),
-        ("dropped_out", L("Dropped out")),
-        ("never", L("Never enrolled")),
+    "schooling": (gettext_lazy("Schooling (children)"), [
+        ("not_applicable", gettext_lazy("Not applicable")),
+        ("enrolled", gettext_lazy("Enrolled and attending")),
+        ("at_risk", gettext_lazy("At risk of dropping out")),
+        ("dropped_out", gettext_lazy("Dropped out")),
+        ("never", gettext_lazy("Never enrolled")),
     ]),
-    "documents": (L("Documents"), [
-        ("complete", L("CIN and civil status in order")),
-        ("missing_cin", L("No national identity card")),
-        ("no_civil_status", L("Not registered in civil status")),
+    "documents": (gettext_lazy("Documents"), [
+        ("complete", gettext_lazy("CIN and civil status in order")),
+        ("missing_cin", gettext_lazy("No national identity card")),
+        ("no_civil_status", gettext_lazy("Not registered in civil status")),
     ]),
-    "rsu": (L("RSU registration"), [
-        ("registered", L("Registered in the RSU")),
-        ("in_progress", L("Registration under way")),
-        ("not_registered", L("Not registered")),
+    "rsu": (gettext_lazy("RSU registration"), [
+        ("registered", gettext_lazy("Registered in the RSU")),
+        ("in_progress", gettext_lazy("Registration under way")),
+        ("not_registered", gettext_lazy("Not registered")),
     ]),
-    "protection": (L("Protection concerns"), [
-        ("none", L("None known")),
-        ("risk", L("Risk of abuse or exploitation")),
-        ("violence", L("Victim of violence")),
-        ("immediate_danger", L("In immediate danger")),
+    "protection": (gettext_lazy("Protection concerns"), [
+        ("none", gettext_lazy("None known")),
+        ("risk", gettext_lazy("Risk of abuse or exploitation")),
+        ("violence", gettext_lazy("Victim of violence")),
+        ("immediate_danger", gettext_lazy("In immediate danger")),
     ]),
 }
 
