@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from mowakaba.accounts.scope import Capability, Scope
 from mowakaba.audit.models import JournalEntry
@@ -108,15 +109,18 @@ def caseload(scope: Scope, *, today: date | None = None) -> list[dict[str, Any]]
     scope.require(Capability.SUPERVISE)
     today = today or timezone.localdate()
     rows = (Case.objects.visible_to(scope).filter(closed_at__isnull=True)
-            .values("agent_id", "agent__first_name", "agent__last_name", "agent__username")
+            .values("agent_id", "agent__first_name", "agent__last_name", "agent__username", "agent__full_name_ar")
             .annotate(open=Count("pk"), extreme=Count("pk", filter=Q(extreme=True)),
                       referred=Count("pk", filter=Q(status=Status.REFERRED)))
             .order_by("-open")[:500])
+    arabic = (get_language() or "ar")[:2] == "ar"
     late = dict(_open_tasks(scope).filter(due_on__lt=today, case__closed_at__isnull=True)
                 .values_list("assignee_id").annotate(n=Count("pk")).values_list("assignee_id", "n"))
     out = []
     for r in rows:
-        name = f"{r['agent__first_name']} {r['agent__last_name']}".strip() or r["agent__username"] or "—"
+        latin = f"{r['agent__first_name']} {r['agent__last_name']}".strip() or r["agent__username"] or "—"
+        # The same rule as User.display_name: Arabic readers see the Arabic name when there is one.
+        name = r["agent__full_name_ar"] if arabic and r["agent__full_name_ar"] else latin
         out.append({"agent_id": r["agent_id"], "name": name, "open": r["open"], "extreme": r["extreme"],
                     "referred": r["referred"], "overdue": late.get(r["agent_id"], 0)})
     return out
