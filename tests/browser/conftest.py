@@ -27,6 +27,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
 ]
 PASSWORD = "demo-Mowakaba-2026"
+# The environment of the running server (its database, its settings), for `server_shell`.
+SERVER_ENV: dict[str, str] = {}
 
 
 def _chromium() -> str:
@@ -74,6 +76,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = {k: v for k, v in os.environ.items() if k not in {"TASKS_BACKEND", "MOWAKABA_PLAIN_STATIC"}}
     env.update({"DJANGO_SETTINGS_MODULE": "mowakaba.settings", "DATABASE_URL": db_url, "HTTPS": "0",
                 "MOWAKABA_VAR": str(tmp), "SECRET_KEY": "browser-tests-" + "x" * 40, "PORT": str(port)})
+    SERVER_ENV.clear()
+    SERVER_ENV.update(env)
     run = [sys.executable, "-m", "mowakaba"]
     for args in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"], ["demo", "--scale", "small"]):
         subprocess.run(run + args, env=env, check=True, capture_output=True)
@@ -95,6 +99,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log.close()
     if drop:
         drop()
+
+
+def server_shell(code: str) -> str:
+    """Run Python in a Django shell on the server's own database (to find, or prepare, what a
+    test needs there) and return what it printed. Only while the `server` fixture is up."""
+    assert SERVER_ENV, "server_shell needs the server fixture"
+    done = subprocess.run([sys.executable, "-m", "mowakaba", "shell", "-v0", "-c", code], env=SERVER_ENV,
+                          check=True, capture_output=True, text=True)
+    return done.stdout
 
 
 @pytest.fixture(scope="session")
