@@ -13,6 +13,7 @@ refreshes lists, searches and the quick "done" on the task list.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,13 +22,16 @@ from typing import Any
 from django import forms as djforms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.timezone import is_aware, localtime
 from django.utils.translation import get_language, get_language_bidi, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -59,8 +63,10 @@ from mowakaba.cases.models import (
 from mowakaba.core.errors import StaleEdit
 from mowakaba.core.forms import apply_errors
 from mowakaba.core.pagination import paginate
+from mowakaba.referrals.models import Outcome as ReferralOutcome
+from mowakaba.referrals.models import Sector, Target
 from mowakaba.registry import search as person_search
-from mowakaba.registry.models import Person
+from mowakaba.registry.models import Consent, Disability, Education, MaritalStatus, Person, Sex
 from mowakaba.territory.models import Commune, OrgUnit
 
 E = Capability.EDIT_PERSONS
@@ -297,7 +303,8 @@ def person_cases(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 LIST_KEYS = {"needs", "groups"}
-SKIP_KEYS = {"task", "goal", "case"}
+SKIP_KEYS = {"task", "goal", "case", "commune"}
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T[\d:.]+([+-]\d{2}:\d{2}|Z)?)?$")
 
 
 def _choice_labels() -> dict[str, dict[str, Any]]:
@@ -310,7 +317,23 @@ def _choice_labels() -> dict[str, dict[str, Any]]:
         "kind": {**dict(Task.Kind.choices), **dict(Approval.Kind.choices)},
         "decision": dict(Approval.Decision.choices), "state": dict(Goal.State.choices),
         "legal_basis": {"vital_interest": gettext_lazy("vital interest: life in danger")},
+        # Entries of the person's record and of referrals appear in the same timeline.
+        "target": dict(Target.choices), "sector": dict(Sector.choices),
+        "purpose": dict(Consent.Purpose.choices), "method": dict(Consent.Method.choices),
+        "sex": dict(Sex.choices), "marital_status": dict(MaritalStatus.choices),
+        "education": dict(Education.choices), "disability": dict(Disability.choices),
     }
+
+
+def _field_label(key: str) -> str:
+    if key in FIELD_LABELS:
+        return str(FIELD_LABELS[key])
+    for model in (Person, Consent):
+        try:
+            return str(getattr(model._meta.get_field(key), "verbose_name", key))
+        except FieldDoesNotExist:
+            continue
+    return key
 
 
 FIELD_LABELS = {
@@ -326,6 +349,7 @@ FIELD_LABELS = {
     "from": gettext_lazy("from establishment"),
     "deadline": gettext_lazy("deadline"), "first_action_due": gettext_lazy("first action due"),
     "plan_due": gettext_lazy("plan due"), "person": gettext_lazy("person"),
+    "target": gettext_lazy("referred to"), "sector": gettext_lazy("sector"),
 }
 
 
@@ -336,6 +360,18 @@ def _fmt(key: str, value: Any, labels: dict[str, dict[str, Any]]) -> str:
         return _("yes") if value else _("no")
     if value in (None, ""):
         return "—"
+    if isinstance(value, str) and ISO_DATE.match(value):
+        # Dates in the journal are ISO; show them as the reader's language writes dates.
+        if "T" in value:
+            moment = parse_datetime(value)
+            if moment is not None:
+                return date_format(localtime(moment) if is_aware(moment) else moment, "SHORT_DATETIME_FORMAT")
+        else:
+            day = parse_date(value)
+            if day is not None:
+                return date_format(day, "SHORT_DATE_FORMAT")
+    if key in {"outcome"}:
+        labels = {**labels, "outcome": {**labels["outcome"], **dict(ReferralOutcome.choices)}}
     return str(labels.get(key, {}).get(value, value))
 
 
@@ -348,12 +384,14 @@ def _change_lines(changes: Any) -> list[str]:
     for key, value in changes.items():
         if key in SKIP_KEYS:
             continue
-        name = str(FIELD_LABELS.get(key, key))
+        name = _field_label(key)
         is_pair = isinstance(value, list) and len(value) == 2 and (
             key not in LIST_KEYS or all(isinstance(v, list) for v in value))
         if is_pair and all(v in (None, "", [], False) for v in value):
             continue  # a field left empty on creation says nothing
-        if is_pair:
+        if is_pair and value[0] in (None, "", []):
+            out.append(f"{name}: {_fmt(key, value[1], labels)}")  # set on creation: no "before"
+        elif is_pair:
             # The arrow points the way the page reads.
             arrow = "←" if get_language_bidi() else "→"
             out.append(f"{name}: {_fmt(key, value[0], labels)} {arrow} {_fmt(key, value[1], labels)}")
