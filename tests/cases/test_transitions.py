@@ -1541,3 +1541,17 @@ def test_reopening_an_extreme_case_restarts_its_clocks_and_needs_a_new_plan_appr
     assert track.closed_at is None and track.plan_approved_at is None
     assert track.first_action_due > tz.now() + td(hours=23)
     assert Approval.objects.filter(case=case, kind="closure", decision="approved").exists()
+
+
+def test_after_a_transfer_the_receiving_agent_finds_the_person_by_name(
+        agent: Any, elsewhere: tuple[OrgUnit, Any]) -> None:
+    from mowakaba.registry import search as person_search
+
+    to, receiver = elsewhere
+    c = open_case(agent, new_person={"given_name_lat": "Zineb", "family_name_lat": "Ouazzani", "sex": "F"})
+    assert not person_search.search(scope(receiver), "Zineb Ouazzani")
+    t = cs.transfer_request(actor=agent, scope=scope(agent), case_id=c.pk, to_establishment_id=to.pk,
+                            reason="Déménagement")
+    cs.transfer_decide(actor=receiver, scope=scope(receiver), transfer_id=t.pk, accept=True)
+    hits = person_search.search(scope(receiver), "Zineb Ouazzani")
+    assert [h.person.pk for h in hits][:1] == [c.person_id]

@@ -68,12 +68,15 @@ class Disability(models.TextChoices):
 PERSON_REACH: list[tuple[str, str, str, dict[str, Any]]] = []
 
 
-def person_reach_q(scope: Scope, capability: Any) -> Q:
+def person_reach_q(scope: Scope, capability: Any, prefix: str = "") -> Q:
     """Rows of Person the scope reaches: through the registering establishment, or any
-    registered reach. Each reach is one ``pk IN (SELECT person_id ...)`` semi-join."""
+    registered reach. Each reach is one ``pk IN (SELECT person_id ...)`` semi-join.
+
+    ``prefix`` applies the same rule to a model that points at a person ("person__" for a
+    search key)."""
     from django.apps import apps
 
-    q = scope.rows_q("establishment", capability)
+    q = scope.rows_q(f"{prefix}establishment", capability)
     if not q:  # national or system: everything
         return q
     if not scope.can(capability):
@@ -82,7 +85,7 @@ def person_reach_q(scope: Scope, capability: Any) -> Q:
         model = apps.get_model(label)
         sub = model._default_manager.filter(scope.rows_q(unit_field, capability), **extra)
         # Never empty here: the scope is not national, so rows_q is a real filter.
-        q |= Q(pk__in=sub.values(person_field))
+        q |= Q(**{f"{prefix}pk__in": sub.values(person_field)})
     return q
 
 

@@ -19,7 +19,15 @@ from django.db.models import QuerySet
 
 from mowakaba.accounts.scope import Capability, Scope
 from mowakaba.registry.keys import pair_key, part_groups
-from mowakaba.registry.models import IdentityDocument, NameKey, NameVocabulary, Person, Phone, parse_record_number
+from mowakaba.registry.models import (
+    IdentityDocument,
+    NameKey,
+    NameVocabulary,
+    Person,
+    Phone,
+    parse_record_number,
+    person_reach_q,
+)
 from mowakaba.registry.names import explain, score
 from mowakaba.registry.validation import RECORD_RE, clean_phone, looks_like_cin, looks_like_phone
 
@@ -96,8 +104,9 @@ def _candidate_ids(scope: Scope, query: str, birth_year: int | None = None) -> l
         # to rank well, and the page says so.
         probes = set(sorted((k for group in alts for k in group), key=lambda k: counts.get(k, 0))[:4])
     # The scope as a join from the key to its person (an index lookup per key row), not as
-    # "person IN (all visible persons)", which a planner may expand to the whole registry.
-    keys_qs = NameKey.objects.filter(scope.rows_q("person__establishment", Capability.VIEW_PERSONS),
+    # "person IN (all visible persons)", which a planner may expand to the whole registry. The
+    # other reaches (a case held here, a referral received) are small semi-joins beside it.
+    keys_qs = NameKey.objects.filter(person_reach_q(scope, Capability.VIEW_PERSONS, prefix="person__"),
                                      kind=kind, key__in=list(probes)[:200], person__merged_into__isnull=True)
     if birth_year:
         # A year typed with the name ("Mohamed Alaoui 1975") narrows common names at once;
