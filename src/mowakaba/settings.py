@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "mowakaba.referrals",
     "mowakaba.notifications",
     "mowakaba.training",
+    "mowakaba.partners",
     "mowakaba.demo",
     "mowakaba.portal",
 ]

@@ -43,25 +43,31 @@ class Capability(enum.StrEnum):
     VIEW_JOURNAL = "view_journal"
     VIEW_ACCESS_LOG = "view_access_log"  # the data-protection officer's view of reads
     VIEW_AGGREGATES = "view_aggregates"
+    VIEW_PARTNERS = "view_partners"  # partner associations and their conventions, in one's territory
+    MANAGE_CONVENTIONS = "manage_conventions"  # conventions, tranches, reports, visits; the full RIB
 
 
 C = Capability
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    Role.AGENT: frozenset({C.VIEW_PERSONS, C.EDIT_PERSONS, C.VIEW_AGGREGATES}),
+    Role.AGENT: frozenset({C.VIEW_PERSONS, C.EDIT_PERSONS, C.VIEW_AGGREGATES, C.VIEW_PARTNERS}),
     Role.MANAGER: frozenset(
-        {C.VIEW_PERSONS, C.EDIT_PERSONS, C.APPROVE, C.SUPERVISE, C.EDIT_STRUCTURE, C.VIEW_JOURNAL, C.VIEW_AGGREGATES}
+        {C.VIEW_PERSONS, C.EDIT_PERSONS, C.APPROVE, C.SUPERVISE, C.EDIT_STRUCTURE, C.VIEW_JOURNAL, C.VIEW_AGGREGATES,
+         C.VIEW_PARTNERS}
     ),
     Role.DELEGATE: frozenset(
         {C.VIEW_PERSONS, C.EDIT_PERSONS, C.APPROVE, C.APPROVE_EXTREME, C.SUPERVISE, C.EDIT_STRUCTURE,
-         C.VIEW_JOURNAL, C.VIEW_AGGREGATES}
+         C.VIEW_JOURNAL, C.VIEW_AGGREGATES, C.VIEW_PARTNERS, C.MANAGE_CONVENTIONS}
     ),
     Role.COORDINATOR: frozenset(
-        {C.VIEW_PERSONS, C.APPROVE, C.APPROVE_EXTREME, C.SUPERVISE, C.EDIT_STRUCTURE, C.VIEW_JOURNAL, C.VIEW_AGGREGATES}
+        {C.VIEW_PERSONS, C.APPROVE, C.APPROVE_EXTREME, C.SUPERVISE, C.EDIT_STRUCTURE, C.VIEW_JOURNAL, C.VIEW_AGGREGATES,
+         C.VIEW_PARTNERS, C.MANAGE_CONVENTIONS}
     ),
     Role.HEAD_OFFICE: frozenset(
-        {C.VIEW_PERSONS, C.SUPERVISE, C.EDIT_STRUCTURE, C.IMPORT_STRUCTURE, C.VIEW_JOURNAL, C.VIEW_AGGREGATES}
+        {C.VIEW_PERSONS, C.SUPERVISE, C.EDIT_STRUCTURE, C.IMPORT_STRUCTURE, C.VIEW_JOURNAL, C.VIEW_AGGREGATES,
+         C.VIEW_PARTNERS, C.MANAGE_CONVENTIONS}
     ),
-    Role.PARTNER_STAFF: frozenset({C.VIEW_PERSONS, C.EDIT_PERSONS, C.VIEW_AGGREGATES}),
+    # Partner staff see their own association (and its conventions) only: see own_partner_q.
+    Role.PARTNER_STAFF: frozenset({C.VIEW_PERSONS, C.EDIT_PERSONS, C.VIEW_AGGREGATES, C.VIEW_PARTNERS}),
     # Aggregates only: an authority viewer has no capability that reaches a person.
     Role.AUTHORITY: frozenset({C.VIEW_AGGREGATES}),
     Role.DPO: frozenset({C.VIEW_PERSONS, C.VIEW_JOURNAL, C.VIEW_ACCESS_LOG, C.VIEW_AGGREGATES}),
@@ -163,6 +169,24 @@ class Scope:
             return Q(pk__in=[])
         units = OrgUnit.objects.filter(self.units_q("", capability)).values("pk")
         return Q(**{f"{via}__in": units})
+
+    def own_partner_q(self, via: str) -> Q:
+        """Rows of the association(s) the actor works for as partner staff, through the FK ``via``
+        to ``PartnerAssociation`` ("pk" when querying the association itself).
+
+        A partner grant names its association, or one of its establishments (then the association
+        is that establishment's manager). Matches nothing for everyone else.
+        """
+        q = Q(pk__in=[])
+        for g in self.grants:
+            if g.role != Role.PARTNER_STAFF:
+                continue
+            if g.partner_id is not None:
+                q |= Q(**{via: g.partner_id})
+            for path in g.unit_paths:
+                q |= Q(**{f"{via}__in": OrgUnit.objects.filter(path__startswith=path, partner__isnull=False)
+                          .values("partner_id")})
+        return q
 
     def territory_province_ids(self) -> frozenset[int] | None:
         """Provinces whose aggregates the actor may read; None means the whole country."""

@@ -78,6 +78,22 @@ ACTION_LABELS = {
     "referral.complete": _("Referral completed"),
     "referral.revoke": _("Referral revoked"),
     "referral.remind": _("Reminder sent: referral without an answer"),
+    # partners
+    "association.update": _("Association identity changed"),
+    "convention.create": _("Convention drafted"),
+    "convention.update": _("Convention changed"),
+    "convention.status": _("Convention status changed"),
+    "convention.sign": _("Convention signed"),
+    "convention.suspend": _("Convention suspended"),
+    "convention.resume": _("Convention resumed"),
+    "convention.close": _("Convention closed"),
+    "convention.tranche_add": _("Tranche planned"),
+    "convention.tranche_pay": _("Tranche paid"),
+    "convention.report_add": _("Report due added"),
+    "convention.report_receive": _("Report received"),
+    "convention.report_late": _("Reminder sent: report late"),
+    "convention.visit": _("Evaluation visit recorded"),
+    "partners.export": _("Partner list exported"),
 }
 
 

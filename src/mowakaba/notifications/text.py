@@ -91,6 +91,12 @@ def _sentence(n: Notification) -> tuple[str, dict[str, Any], set[str]]:
         count = int(p.get("count") or 0)
         return (ngettext("%(count)s follow-up is overdue", "%(count)s follow-ups are overdue", count),
                 {"count": count}, {"count"})
+    if kind == "partner_report_late":  # partners.services.REPORT_LATE
+        report = {"activity": _("activity report"), "financial": _("financial report")}.get(
+            str(p.get("report")), _("report"))
+        return (_("Convention %(convention)s: the %(report)s due on %(due)s has not come in"),
+                {"convention": str(p.get("convention", "")), "report": report, "due": _day(p.get("due"))},
+                {"convention", "due"})
     label = dict(K.choices).get(kind, _("Notification"))
     return "%(label)s", {"label": str(label)}, set()
 
