@@ -178,8 +178,31 @@ def _casablanca_casework(what: str) -> int:
                          to_establishment_id=_casablanca_other_unit().pk, reason="walk").pk
 
 
+def _casablanca_convention(what: str = "convention") -> int:
+    """A signed convention of the Casablanca delegation with an association that is not partner.casa's."""
+    from tests.partners.factories import convention
+
+    conv = convention(signed=True, reports=1)
+    if what == "tranche":
+        return conv.tranches.order_by("number").first().pk  # type: ignore[union-attr]
+    if what == "report":
+        return conv.reports.get().pk
+    if what == "association":
+        return conv.association_id
+    return conv.pk
+
+
+PARTNER_ROUTES = {
+    "partners:association": "association", "partners:association_edit": "association",
+    "partners:convention": "convention", "partners:convention_edit": "convention", "partners:sign": "convention",
+    "partners:suspend": "convention", "partners:resume": "convention", "partners:close": "convention",
+    "partners:tranche_add": "convention", "partners:report_add": "convention", "partners:visit_add": "convention",
+    "partners:tranche_pay": "tranche", "partners:report_receive": "report",
+}
+
 # route name -> function returning the kwargs of a Casablanca record
 FOREIGN_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
+    **{name: (lambda what=what: {"pk": _casablanca_convention(what)}) for name, what in PARTNER_ROUTES.items()},
     "territory:unit": lambda: {"pk": _casablanca_unit().pk},
     "territory:unit_edit": lambda: {"pk": _casablanca_unit().pk},
     "territory:unit_create": lambda: {"parent_pk": _casablanca_delegation().pk},
@@ -232,6 +255,8 @@ POST_ONLY = {"accounts:token_revoke", "registry:document_add", "registry:phone_a
              "registry:attachment_add", "referrals:accept", "referrals:decline", "referrals:complete",
              "referrals:revoke", "notifications:open"}
 GET_ONLY = {"cases:pdf"}
+POST_ONLY |= {n for n in PARTNER_ROUTES if n not in {"partners:association", "partners:association_edit",
+                                                     "partners:convention", "partners:convention_edit"}}
 POST_ONLY |= {"cases:approval_withdraw", "cases:close", "cases:conference", "cases:decide", "cases:first_action",
               "cases:goal_add", "cases:goal_state", "cases:placement", "cases:placement_end",
               "cases:reopen", "cases:review", "cases:submit_plan", "cases:task_add",
@@ -320,7 +345,18 @@ def _casework_snapshot() -> tuple[Any, ...]:
         by(Placement, "state"), by(Transfer, "status"), by(Referral, "status"), Task.objects.count(),
         Task.objects.filter(done_at=None, cancelled=False).count(), Notification.objects.count(),
         Notification.objects.filter(read_at=None).count(),
+        *_partners_snapshot(),
     )
+
+
+def _partners_snapshot() -> tuple[Any, ...]:
+    from django.db.models import Sum
+
+    from mowakaba.partners.models import Convention, PartnerProfile, Report, Tranche, Visit
+
+    return (Convention.objects.aggregate(v=Sum("version"))["v"], Convention.objects.count(),
+            PartnerProfile.objects.count(), Report.objects.filter(submitted_on=None).count(), Report.objects.count(),
+            Tranche.objects.filter(paid_on=None).count(), Tranche.objects.count(), Visit.objects.count())
 
 
 def test_every_route_with_an_id_is_walked() -> None:

@@ -33,6 +33,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("referrals:inbox", _("Orientation inbox"), "referrals"))
     if scope.can(Capability.SUPERVISE):
         items.append(("registry:duplicates", _("Duplicates"), "duplicates"))
+    if scope.can(Capability.VIEW_PARTNERS):
+        items.append(("partners:associations", _("Partners"), "partners"))
     if scope.has_any_grant:
         items.append(("territory:units", _("Establishments"), "units"))
         items.append(("territory:regions", _("Territory"), "territory"))

@@ -36,6 +36,9 @@ class Command(BaseCommand):
             # Casework deadlines: escalations and reminders every five minutes (idempotent).
             ticker = [sys.executable, "-m", "mowakaba", "casework", "tick", "--every", "300"]
             procs.append(subprocess.Popen(ticker, env=env, stdout=subprocess.DEVNULL))
+            # Partner conventions: calendar statuses and late-report reminders, hourly (idempotent).
+            partners = [sys.executable, "-m", "mowakaba", "partners", "tick", "--every", "3600"]
+            procs.append(subprocess.Popen(partners, env=env, stdout=subprocess.DEVNULL))
         self.stdout.write(self.style.SUCCESS(f"Mowakaba is at http://{bind}/  (Ctrl-C to stop)"))
 
         def stop(*_: Any) -> None:
