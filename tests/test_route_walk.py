@@ -263,8 +263,14 @@ POST_ONLY |= {"cases:approval_withdraw", "cases:close", "cases:conference", "cas
               "cases:task_cancel", "cases:task_done", "cases:transfer", "cases:transfer_cancel",
               "cases:transfer_decide"}
 API_READ_ONLY = {"/api/registry/persons/{person_id}", "/api/cases/{case_id}/timeline",
-                 "/api/referrals/{referral_id}"}
+                 "/api/referrals/{referral_id}", "/api/partners/associations/{association_id}",
+                 "/api/partners/conventions/{convention_id}"}
 FOREIGN_API: dict[str, Callable[[], str]] = {
+    "/api/partners/associations/{association_id}":
+        lambda: f"/api/partners/associations/{_casablanca_convention('association')}",
+    "/api/partners/conventions/{convention_id}": lambda: f"/api/partners/conventions/{_casablanca_convention()}",
+    "/api/partners/reports/{report_id}/receive":
+        lambda: f"/api/partners/reports/{_casablanca_convention('report')}/receive",
     "/api/territory/units/{unit_id}": lambda: f"/api/territory/units/{_casablanca_unit().pk}",
     "/api/registry/persons/{person_id}": lambda: f"/api/registry/persons/{_casablanca_person().pk}",
     **{f"/api/cases/{{case_id}}{tail}": (lambda tail=tail: f"/api/cases/{_casablanca_case().pk}{tail}") for tail in (

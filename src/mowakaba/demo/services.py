@@ -124,7 +124,22 @@ def generate(scale_name: str = "small", seed: int = 2026,
     counts = {**counts, **people, **casework, "seconds": round(counts["seconds"] + time.monotonic() - started, 1)}
     journal_write(actor=None, action="demo.generate", object_type="demo", object_repr=f"scale={scale_name}",
                   changes=counts)
+    refresh_statistics()
     return counts
+
+
+def refresh_statistics() -> None:
+    """Give the query planner row statistics after a bulk load. Without them SQLite guesses, and
+    may read a million casework rows through a status index instead of the person index.
+    PostgreSQL's autovacuum would get there later; a demo is used at once."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA analysis_limit=1000")
+            cursor.execute("ANALYZE")
+        elif connection.vendor == "postgresql":
+            cursor.execute("ANALYZE")
 
 
 @transaction.atomic

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from mowakaba.core.models import TimeStamped
@@ -68,25 +68,50 @@ class Disability(models.TextChoices):
 PERSON_REACH: list[tuple[str, str, str, dict[str, Any]]] = []
 
 
+def person_reach_extra(scope: Scope, capability: Any) -> list[tuple[QuerySet[Any], str]]:
+    """The registered reaches as (rows in scope, lookup to their person) pairs. Empty for
+    national scopes, which reach everyone through ``rows_q`` already, and for scopes without
+    the capability."""
+    from django.apps import apps
+
+    if not scope.rows_q("establishment", capability) or not scope.can(capability):
+        return []
+    out = []
+    for label, person_field, unit_field, extra in PERSON_REACH:
+        model = apps.get_model(label)
+        out.append((model._default_manager.filter(scope.rows_q(unit_field, capability), **extra), person_field))
+    return out
+
+
 def person_reach_q(scope: Scope, capability: Any, prefix: str = "") -> Q:
     """Rows of Person the scope reaches: through the registering establishment, or any
     registered reach. Each reach is one ``pk IN (SELECT person_id ...)`` semi-join.
 
-    ``prefix`` applies the same rule to a model that points at a person ("person__" for a
-    search key)."""
+    ``prefix`` applies the same rule to a model that points at a person ("person__")."""
+    q = scope.rows_q(f"{prefix}establishment", capability)
+    for rows, person_field in person_reach_extra(scope, capability):
+        # Never empty here: the scope is not national, so rows_q is a real filter.
+        q |= Q(**{f"{prefix}pk__in": rows.values(person_field)})
+    return q
+
+
+def persons_reached(scope: Scope, capability: Any, person_ids: set[int]) -> set[int]:
+    """Which of ``person_ids`` a registered reach gives the scope (for search: candidates found
+    across the registry, then kept only if reached). Each reach is read on its person index,
+    and its establishment compared with the units the access policy grants."""
     from django.apps import apps
 
-    q = scope.rows_q(f"{prefix}establishment", capability)
-    if not q:  # national or system: everything
-        return q
-    if not scope.can(capability):
-        return q
+    from mowakaba.territory.models import OrgUnit
+
+    if not person_ids or not PERSON_REACH or not scope.can(capability):
+        return set()
+    units = set(OrgUnit.objects.filter(scope.rows_q("pk", capability)).values_list("pk", flat=True))
+    found: set[int] = set()
     for label, person_field, unit_field, extra in PERSON_REACH:
         model = apps.get_model(label)
-        sub = model._default_manager.filter(scope.rows_q(unit_field, capability), **extra)
-        # Never empty here: the scope is not national, so rows_q is a real filter.
-        q |= Q(**{f"{prefix}pk__in": sub.values(person_field)})
-    return q
+        rows = model._default_manager.filter(**{f"{person_field}__in": person_ids - found}, **extra)
+        found.update(pid for pid, unit in rows.values_list(person_field, unit_field) if unit in units)
+    return found
 
 
 class PersonQuerySet(models.QuerySet["Person"]):

@@ -26,7 +26,7 @@ from mowakaba.registry.models import (
     Person,
     Phone,
     parse_record_number,
-    person_reach_q,
+    persons_reached,
 )
 from mowakaba.registry.names import explain, score
 from mowakaba.registry.validation import RECORD_RE, clean_phone, looks_like_cin, looks_like_phone
@@ -84,6 +84,10 @@ def _alternatives(token: str, keys: list[str], counts: dict[str, int]) -> list[s
     return out[: ALTERNATIVES + 1]
 
 
+# How many key rows of the whole registry are checked against the other reaches.
+REACH_PROBE = 500
+
+
 def _candidate_ids(scope: Scope, query: str, birth_year: int | None = None) -> list[int]:
     groups = part_groups(query)
     if not groups:
@@ -104,15 +108,21 @@ def _candidate_ids(scope: Scope, query: str, birth_year: int | None = None) -> l
         # to rank well, and the page says so.
         probes = set(sorted((k for group in alts for k in group), key=lambda k: counts.get(k, 0))[:4])
     # The scope as a join from the key to its person (an index lookup per key row), not as
-    # "person IN (all visible persons)", which a planner may expand to the whole registry. The
-    # other reaches (a case held here, a referral received) are small semi-joins beside it.
-    keys_qs = NameKey.objects.filter(person_reach_q(scope, Capability.VIEW_PERSONS, prefix="person__"),
-                                     kind=kind, key__in=list(probes)[:200], person__merged_into__isnull=True)
+    # "person IN (all visible persons)", which a planner may expand to the whole registry.
+    probe_qs = NameKey.objects.filter(kind=kind, key__in=list(probes)[:200], person__merged_into__isnull=True)
     if birth_year:
         # A year typed with the name ("Mohamed Alaoui 1975") narrows common names at once;
         # estimated ages are often a year or two off.
-        keys_qs = keys_qs.filter(person__birth_year__range=(birth_year - 2, birth_year + 2))
-    rows = keys_qs.values_list("person_id", flat=True)[: CANDIDATES * 3]
+        probe_qs = probe_qs.filter(person__birth_year__range=(birth_year - 2, birth_year + 2))
+    rows = list(probe_qs.filter(scope.rows_q("person__establishment", Capability.VIEW_PERSONS))
+                .values_list("person_id", flat=True)[: CANDIDATES * 3])
+    # The other reaches (a case held here, a referral received): the matching persons of the
+    # whole registry first (pair keys are selective), then which of them a reach covers, read
+    # on the person index. An OR of semi-joins in the key query would defeat the key index.
+    if scope.rows_q("person__establishment", Capability.VIEW_PERSONS):
+        anywhere = list(probe_qs.values_list("person_id", flat=True)[:REACH_PROBE])
+        reached = persons_reached(scope, Capability.VIEW_PERSONS, set(anywhere) - set(rows))
+        rows += [pid for pid in anywhere if pid in reached]
     seen: dict[int, int] = {}
     for pid in rows:
         seen[pid] = seen.get(pid, 0) + 1
