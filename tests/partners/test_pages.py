@@ -155,3 +155,22 @@ def test_the_lists_do_not_query_per_row(delegate_casablanca: Any, django_assert_
         assert c.get(reverse("partners:conventions")).status_code == 200
     with django_assert_max_num_queries(25):
         assert c.get(reverse("partners:associations")).status_code == 200
+
+
+def test_the_api_gives_partner_staff_their_own_association_only(partner_staff: Any) -> None:
+    own, other = own_association(), other_casablanca_association()
+    mine, theirs = convention(own, signed=True, reports=1), convention(other, signed=True, reports=1)
+    c = client_for(partner_staff)
+    listed = [a["id"] for a in c.get("/api/partners/associations").json()["items"]]
+    assert listed == [own.pk]
+    refs = [x["reference"] for x in c.get("/api/partners/conventions").json()["items"]]
+    assert mine.reference in refs and theirs.reference not in refs
+    assert c.get(f"/api/partners/conventions/{theirs.pk}").status_code == 404
+    detail = c.get(f"/api/partners/conventions/{mine.pk}").json()
+    assert detail["status"] == "running" and len(detail["tranches"]) == 2
+    before = JournalEntry.objects.count()
+    report = theirs.reports.get()
+    response = c.post(f"/api/partners/reports/{report.pk}/receive", data={}, content_type="application/json")
+    assert response.status_code == 404 and JournalEntry.objects.count() == before
+    ok = c.post(f"/api/partners/reports/{mine.reports.get().pk}/receive", data={}, content_type="application/json")
+    assert ok.status_code == 200 and ok.json()["submitted_on"]
