@@ -200,6 +200,38 @@ PARTNER_ROUTES = {
     "partners:tranche_pay": "tranche", "partners:report_receive": "report",
 }
 
+
+def _casablanca_training(open_registration: bool = False) -> dict[str, Any]:
+    """A session of the Casablanca delegation that agent.casa attended today (or, with
+    ``open_registration``, an upcoming one open for registration); its id and the participant's."""
+    import datetime as dt
+
+    from mowakaba.accounts.scope import scope_for_user
+    from mowakaba.training import services as ts
+    from mowakaba.training.models import Theme
+
+    delegate, agent = User.objects.get(username="delegate.casa"), User.objects.get(username="agent.casa")
+    scope = scope_for_user(delegate)
+    start = dt.date.today() + dt.timedelta(days=7 if open_registration else 0)
+    s = ts.session_create(actor=delegate, scope=scope, organiser_id=_casablanca_delegation().pk, data={
+        "theme_id": Theme.objects.get(code="listening").pk, "title": "walk", "starts_on": start, "ends_on": start,
+        "trainer_name": "walk", "place_text": "walk", "capacity": 30})
+    if open_registration:
+        ts.session_open_registration(actor=delegate, scope=scope, session_id=s.pk)
+        return {"pk": s.pk}
+    [p] = ts.participants_register(actor=delegate, scope=scope, session_id=s.pk, user_ids=[agent.pk])
+    ts.attendance_record(actor=delegate, scope=scope, session_id=s.pk, day=start, present_ids=[p.pk])
+    return {"pk": s.pk, "participant": p.pk}
+
+
+def _casablanca_session() -> dict[str, Any]:
+    return {"pk": _casablanca_training()["pk"]}
+
+
+def _casablanca_participant() -> dict[str, Any]:
+    return {"pk": _casablanca_training()["participant"]}
+
+
 # route name -> function returning the kwargs of a Casablanca record
 FOREIGN_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
     **{name: (lambda what=what: {"pk": _casablanca_convention(what)}) for name, what in PARTNER_ROUTES.items()},
@@ -249,12 +281,19 @@ FOREIGN_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
     "referrals:complete": _casablanca_referral,
     "referrals:revoke": _casablanca_referral,
     "notifications:open": _casablanca_notification,
+    # staff training: a session of the Casablanca delegation and agent.casa's participation
+    **{f"training:{name}": _casablanca_session for name in (
+        "session", "edit", "open", "cancel", "close", "register", "candidates", "attendance")},
+    "training:join": lambda: _casablanca_training(open_registration=True),
+    "training:remove": _casablanca_participant,
+    "training:evaluate": _casablanca_participant,
+    "training:certificate": _casablanca_participant,
 }
 POST_ONLY = {"accounts:token_revoke", "registry:document_add", "registry:phone_add", "registry:consent_add",
              "registry:relative_add", "registry:consent_withdraw", "registry:merge_undo",
              "registry:attachment_add", "referrals:accept", "referrals:decline", "referrals:complete",
              "referrals:revoke", "notifications:open"}
-GET_ONLY = {"cases:pdf"}
+GET_ONLY = {"cases:pdf", "training:certificate"}
 POST_ONLY |= {n for n in PARTNER_ROUTES if n not in {"partners:association", "partners:association_edit",
                                                      "partners:convention", "partners:convention_edit"}}
 POST_ONLY |= {"cases:approval_withdraw", "cases:close", "cases:conference", "cases:decide", "cases:first_action",
@@ -262,9 +301,12 @@ POST_ONLY |= {"cases:approval_withdraw", "cases:close", "cases:conference", "cas
               "cases:reopen", "cases:review", "cases:submit_plan", "cases:task_add",
               "cases:task_cancel", "cases:task_done", "cases:transfer", "cases:transfer_cancel",
               "cases:transfer_decide"}
+POST_ONLY |= {"training:open", "training:cancel", "training:close", "training:register",
+              "training:join", "training:remove"}
 API_READ_ONLY = {"/api/registry/persons/{person_id}", "/api/cases/{case_id}/timeline",
                  "/api/referrals/{referral_id}", "/api/partners/associations/{association_id}",
                  "/api/partners/conventions/{convention_id}"}
+API_READ_ONLY |= {"/api/training/sessions/{session_id}"}
 FOREIGN_API: dict[str, Callable[[], str]] = {
     "/api/partners/associations/{association_id}":
         lambda: f"/api/partners/associations/{_casablanca_convention('association')}",
@@ -291,6 +333,13 @@ FOREIGN_API: dict[str, Callable[[], str]] = {
     **{f"/api/referrals/{{referral_id}}{tail}":
        (lambda tail=tail: f"/api/referrals/{_casablanca_casework('referral')}{tail}")
        for tail in ("", "/accept", "/decline", "/complete", "/revoke")},
+}
+FOREIGN_API |= {
+    **{f"/api/training/sessions/{{session_id}}{tail}":
+       (lambda tail=tail: f"/api/training/sessions/{_casablanca_training()['pk']}{tail}")
+       for tail in ("", "/participants", "/attendance")},
+    "/api/training/participants/{participant_id}/evaluation":
+        lambda: f"/api/training/participants/{_casablanca_training()['participant']}/evaluation",
 }
 # One body that every write endpoint accepts (each takes the fields it knows), so that the walk
 # reaches the access check rather than stopping at the schema.
@@ -331,7 +380,7 @@ def _snapshot() -> tuple[Any, ...]:
         Person.objects.aggregate(v=Sum("version"))["v"], Person.objects.filter(merged_into__isnull=True).count(),
         IdentityDocument.objects.count(), Phone.objects.count(), Consent.objects.filter(withdrawn_on=None).count(),
         MergeRecord.objects.filter(undone_at=None).count(), DuplicatePair.objects.filter(status="open").count(),
-        *_casework_snapshot(),
+        *_casework_snapshot(), *_training_snapshot(),
     )
 
 
@@ -363,6 +412,17 @@ def _partners_snapshot() -> tuple[Any, ...]:
     return (Convention.objects.aggregate(v=Sum("version"))["v"], Convention.objects.count(),
             PartnerProfile.objects.count(), Report.objects.filter(submitted_on=None).count(), Report.objects.count(),
             Tranche.objects.filter(paid_on=None).count(), Tranche.objects.count(), Visit.objects.count())
+
+
+def _training_snapshot() -> tuple[Any, ...]:
+    from mowakaba.training.models import Attendance, Participant, TrainingSession
+
+    return (
+        tuple(TrainingSession.objects.order_by("pk").values_list("pk", "title", "capacity", "registration_opened_at",
+                                                                  "cancelled_at", "closed_at")),
+        tuple(Participant.objects.order_by("pk").values_list("pk", "satisfaction", "usefulness")),
+        tuple(Attendance.objects.order_by("pk").values_list("pk", "present")),
+    )
 
 
 def test_every_route_with_an_id_is_walked() -> None:

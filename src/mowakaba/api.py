@@ -27,6 +27,7 @@ from mowakaba.partners.api import router as partners_router
 from mowakaba.referrals.api import router as referrals_router
 from mowakaba.registry.api import router as registry_router
 from mowakaba.territory.api import router as territory_router
+from mowakaba.training.api import router as training_router
 
 
 class BearerToken(HttpBearer):
@@ -62,6 +63,7 @@ api.add_router("/registry/", registry_router)
 api.add_router("/cases/", cases_router)
 api.add_router("/referrals/", referrals_router)
 api.add_router("/notifications/", notifications_router)
+api.add_router("/training/", training_router)
 api.add_router("/partners/", partners_router)
 
 

@@ -35,6 +35,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("registry:duplicates", _("Duplicates"), "duplicates"))
     if scope.can(Capability.VIEW_PARTNERS):
         items.append(("partners:associations", _("Partners"), "partners"))
+    # Training: organisers get the sessions; staff their own trainings; authority viewers the totals.
+    if scope.can(Capability.SUPERVISE):
+        items.append(("training:list", _("Training"), "training"))
+    elif scope.can(Capability.VIEW_PERSONS) or scope.can(Capability.EDIT_STRUCTURE):
+        items.append(("training:mine", _("My trainings"), "training"))
+    elif scope.can(Capability.VIEW_AGGREGATES):
+        items.append(("training:totals", _("Training totals"), "training"))
     if scope.has_any_grant:
         items.append(("territory:units", _("Establishments"), "units"))
         items.append(("territory:regions", _("Territory"), "territory"))
