@@ -124,7 +124,8 @@ def generate(scale_name: str = "small", seed: int = 2026,
     from mowakaba.demo.training import generate_training
 
     training = generate_training(seed=seed, progress=say)
-    counts = {**counts, **people, **casework, **training, "seconds": round(counts["seconds"] + time.monotonic() - started, 1)}
+    counts = {**counts, **people, **casework, **training,
+              "seconds": round(counts["seconds"] + time.monotonic() - started, 1)}
     journal_write(actor=None, action="demo.generate", object_type="demo", object_repr=f"scale={scale_name}",
                   changes=counts)
     refresh_statistics()
