@@ -163,3 +163,15 @@ def test_the_excel_export_is_right_to_left_in_arabic_and_journalled(delegate_cas
     assert any(row[7] == Participant.objects.get(pk=p.pk).certificate_number
                for row in participants.iter_rows(min_row=2, values_only=True))
     assert JournalEntry.objects.filter(action="training.export", kind="export", actor=d).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("persona", "url"), [
+    ("delegate_casablanca", "/training/"), ("manager_casablanca", "/training/"),
+    ("agent_casablanca", "/training/mine/"),
+    ("authority_viewer", "/training/totals/")])
+def test_the_navigation_leads_each_role_to_its_training_page(persona: str, url: str, request: Any) -> None:
+    c = client_for(request.getfixturevalue(persona))
+    nav = {item["key"]: item["url"] for item in c.get("/").context["nav"]}
+    assert nav["training"] == url
+    assert c.get(url).status_code == 200
