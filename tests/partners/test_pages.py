@@ -56,8 +56,10 @@ def test_the_identity_form_saves_and_refuses_a_stale_or_wrong_rib(delegate_casab
     url = reverse("partners:association_edit", kwargs={"pk": assoc.pk})
     assert c.get(url).status_code == 200
     data = {"version": "1", "name": assoc.name, "rib": valid_rib()[:-2] + "00", "domains": ["women"]}
+    identity = PartnerProfile.objects.filter(association=assoc).values_list("version", "rib")
+    before = list(identity)
     page = c.post(url, data)
-    assert page.status_code == 200 and not PartnerProfile.objects.filter(association=assoc).exists()
+    assert page.status_code == 200 and list(identity) == before
     assert c.post(url, {**data, "rib": valid_rib()}).status_code == 302
     stale = c.post(url, {**data, "phone": "0522"})
     assert stale.status_code == 200 and "0522" not in (assoc.__class__.objects.get(pk=assoc.pk).phone)

@@ -121,6 +121,9 @@ def generate(scale_name: str = "small", seed: int = 2026,
     from mowakaba.demo.casework import generate_casework
 
     casework = generate_casework(seed=seed, progress=say)
+    from mowakaba.demo.partners import generate_partners
+
+    casework |= generate_partners(seed=seed, progress=say)  # the associations' conventions, reports, visits
     from mowakaba.demo.training import generate_training
 
     training = generate_training(seed=seed, progress=say)
