@@ -232,6 +232,27 @@ def _casablanca_participant() -> dict[str, Any]:
     return {"pk": _casablanca_training()["participant"]}
 
 
+def _casablanca_programme(what: str) -> int:
+    """The id of an offering, an enrolment (waiting, in a full offering) or a group session at
+    agent.casa's centre."""
+    from mowakaba.accounts.scope import scope_for_user
+    from mowakaba.programs import services as ps
+    from mowakaba.programs.models import Programme
+
+    manager = User.objects.get(username="manager.casa")
+    agent, scope = _casablanca_agent()
+    off = ps.offering_create(actor=manager, scope=scope_for_user(manager), establishment_id=_casablanca_unit().pk,
+                             programme_id=Programme.objects.get(code="literacy").pk, season="walk", capacity=1)
+    if what == "offering":
+        return off.pk
+    first = ps.enrolment_request(actor=agent, scope=scope, offering_id=off.pk, person_id=_casablanca_person().pk)
+    if what == "session":
+        return ps.session_record_attendance(actor=agent, scope=scope, offering_id=off.pk,
+                                            marks={first.pk: "present"}).pk
+    assert what == "enrolment"
+    return ps.enrolment_request(actor=agent, scope=scope, offering_id=off.pk, person_id=_casablanca_person().pk).pk
+
+
 # route name -> function returning the kwargs of a Casablanca record
 FOREIGN_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
     **{name: (lambda what=what: {"pk": _casablanca_convention(what)}) for name, what in PARTNER_ROUTES.items()},
@@ -341,6 +362,27 @@ FOREIGN_API |= {
     "/api/training/participants/{participant_id}/evaluation":
         lambda: f"/api/training/participants/{_casablanca_training()['participant']}/evaluation",
 }
+# programmes: an offering, a waiting enrolment and a group session at agent.casa's centre
+FOREIGN_ARGS |= {
+    **{f"programs:{name}": (lambda: {"pk": _casablanca_programme("offering")}) for name in (
+        "offering", "attendance_new", "offering_export", "offering_import")},
+    "programs:admit": lambda: {"pk": _casablanca_programme("enrolment")},
+    "programs:exit": lambda: {"pk": _casablanca_programme("enrolment")},
+    "programs:session": lambda: {"pk": _casablanca_programme("session")},
+    "programs:person_enrolments": lambda: {"pk": _casablanca_person().pk},
+}
+POST_ONLY |= {"programs:admit", "programs:exit"}
+API_READ_ONLY |= {"/api/programs/offerings/{offering_id}/enrolments"}
+FOREIGN_API |= {
+    "/api/programs/offerings/{offering_id}/enrolments":
+        lambda: f"/api/programs/offerings/{_casablanca_programme('offering')}/enrolments",
+    "/api/programs/offerings/{offering_id}/sessions":
+        lambda: f"/api/programs/offerings/{_casablanca_programme('offering')}/sessions",
+    "/api/programs/enrolments/{enrolment_id}/admit":
+        lambda: f"/api/programs/enrolments/{_casablanca_programme('enrolment')}/admit",
+    "/api/programs/enrolments/{enrolment_id}/exit":
+        lambda: f"/api/programs/enrolments/{_casablanca_programme('enrolment')}/exit",
+}
 # One body that every write endpoint accepts (each takes the fields it knows), so that the walk
 # reaches the access check rather than stopping at the schema.
 API_BODY: dict[str, Any] = {
@@ -380,7 +422,7 @@ def _snapshot() -> tuple[Any, ...]:
         Person.objects.aggregate(v=Sum("version"))["v"], Person.objects.filter(merged_into__isnull=True).count(),
         IdentityDocument.objects.count(), Phone.objects.count(), Consent.objects.filter(withdrawn_on=None).count(),
         MergeRecord.objects.filter(undone_at=None).count(), DuplicatePair.objects.filter(status="open").count(),
-        *_casework_snapshot(), *_training_snapshot(),
+        *_casework_snapshot(), *_training_snapshot(), *_programs_snapshot(),
     )
 
 
@@ -495,3 +537,16 @@ def test_the_same_routes_answer_the_owner(db: Any) -> None:
     case = _casablanca_case()
     assert agent.get(reverse("cases:case", kwargs={"pk": case.pk})).status_code == 200
     assert agent.get(reverse("cases:person_cases", kwargs={"pk": case.person_id})).status_code == 200
+
+
+def _programs_snapshot() -> tuple[Any, ...]:
+    from django.db.models import Count, Sum
+
+    from mowakaba.programs.models import Attendance, Enrolment, GroupSession, Offering
+
+    return (
+        Offering.objects.aggregate(a=Sum("admitted_count"), w=Sum("waiting_count"), c=Sum("capacity"), n=Count("pk")),
+        tuple(Enrolment.objects.values_list("state").annotate(n=Count("pk")).order_by("state")),
+        GroupSession.objects.count(),
+        tuple(Attendance.objects.values_list("mark").annotate(n=Count("pk")).order_by("mark")),
+    )

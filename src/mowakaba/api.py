@@ -24,6 +24,7 @@ from mowakaba.cases.api import router as cases_router
 from mowakaba.core.errors import StaleEdit
 from mowakaba.notifications.api import router as notifications_router
 from mowakaba.partners.api import router as partners_router
+from mowakaba.programs.api import router as programs_router
 from mowakaba.referrals.api import router as referrals_router
 from mowakaba.registry.api import router as registry_router
 from mowakaba.territory.api import router as territory_router
@@ -63,6 +64,7 @@ api.add_router("/registry/", registry_router)
 api.add_router("/cases/", cases_router)
 api.add_router("/referrals/", referrals_router)
 api.add_router("/notifications/", notifications_router)
+api.add_router("/programs/", programs_router)
 api.add_router("/training/", training_router)
 api.add_router("/partners/", partners_router)
 

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "mowakaba.cases",
     "mowakaba.referrals",
     "mowakaba.notifications",
+    "mowakaba.programs",
     "mowakaba.training",
     "mowakaba.partners",
     "mowakaba.demo",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("cases/", include("mowakaba.cases.urls")),
     path("referrals/", include("mowakaba.referrals.urls")),
     path("notifications/", include("mowakaba.notifications.urls")),
+    path("programs/", include("mowakaba.programs.urls")),
     path("training/", include("mowakaba.training.urls")),
     path("partners/", include("mowakaba.partners.urls")),
     path("api/", api.urls),

@@ -31,6 +31,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("cases:approvals", _("Approvals"), "approvals"))
     if scope.can(Capability.EDIT_PERSONS):
         items.append(("referrals:inbox", _("Orientation inbox"), "referrals"))
+    if scope.has_any_grant:
+        items.append(("programs:directory", _("Services and programmes"), "programs"))
     if scope.can(Capability.SUPERVISE):
         items.append(("registry:duplicates", _("Duplicates"), "duplicates"))
     if scope.can(Capability.VIEW_PARTNERS):
