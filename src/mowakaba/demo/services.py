@@ -124,6 +124,9 @@ def generate(scale_name: str = "small", seed: int = 2026,
     from mowakaba.demo.partners import generate_partners
 
     casework |= generate_partners(seed=seed, progress=say)  # the associations' conventions, reports, visits
+    from mowakaba.demo.programs import generate_programmes
+
+    casework |= generate_programmes(seed=seed, progress=say)  # offerings, enrolments, group attendance
     from mowakaba.demo.training import generate_training
 
     training = generate_training(seed=seed, progress=say)
