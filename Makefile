@@ -35,6 +35,7 @@ bench: install
 	$(BIN)/python benchmarks/run.py --scale $(SCALE)
 	$(BIN)/python benchmarks/registry.py --persons $(PERSONS_$(SCALE))
 	$(BIN)/python benchmarks/casework.py --scale $(SCALE) --fresh
+	$(BIN)/python benchmarks/programs.py --scale $(SCALE) --fresh
 	$(BIN)/python benchmarks/names_eval.py
 
 PERSONS_small    := 3000
