@@ -25,6 +25,7 @@ from mowakaba.audit.services import journal_write
 from mowakaba.core.errors import StaleEdit
 from mowakaba.core.forms import apply_errors
 from mowakaba.core.pagination import paginate
+from mowakaba.core.xlsx import xlsx_response
 from mowakaba.partners import export, selectors, services
 from mowakaba.partners.forms import (
     AssociationForm,
@@ -80,8 +81,8 @@ def associations(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "xlsx":
         journal_write(actor=request.user, action="partners.export", object_type="partners.association",
                       object_repr="associations", changes={"q": q, "province": province_id}, kind="export")
-        return export.response(export.associations_sheet(qs, full_rib=scope.can(Capability.MANAGE_CONVENTIONS)),
-                               "associations.xlsx")
+        full_rib = scope.can(Capability.MANAGE_CONVENTIONS)
+        return xlsx_response("associations.xlsx", export.associations_sheet(qs, full_rib=full_rib))
     ctx = paginate(request, qs)
     provinces = Province.objects.filter(pk__in=associations_visible_to(scope).values("province_id"))
     template = "partners/_association_rows.html" if request.htmx else "partners/associations.html"  # type: ignore[attr-defined]
@@ -150,7 +151,7 @@ def conventions(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "xlsx":
         journal_write(actor=request.user, action="partners.export", object_type="partners.convention",
                       object_repr="conventions", changes={"status": status, "q": q}, kind="export")
-        return export.response(export.conventions_sheet(qs), "conventions.xlsx")
+        return xlsx_response("conventions.xlsx", export.conventions_sheet(qs))
     ctx = paginate(request, qs)
     counts = selectors.status_counts(scope)
     return render(request, "partners/conventions.html", {

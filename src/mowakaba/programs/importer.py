@@ -25,8 +25,8 @@ from django.utils.translation import gettext as _
 
 from mowakaba.accounts.scope import Scope
 from mowakaba.audit.services import journal_write
+from mowakaba.core.xlsx import upload_rows
 from mowakaba.programs import services
-from mowakaba.programs.excel import upload_rows
 from mowakaba.programs.models import Enrolment, Offering
 from mowakaba.registry.models import Person, parse_record_number
 

@@ -28,8 +28,8 @@ from mowakaba.accounts.scope import Capability, Scope, get_or_404, scope_of
 from mowakaba.audit.services import journal_write
 from mowakaba.cases.models import Case, Need
 from mowakaba.core.pagination import paginate
+from mowakaba.core.xlsx import workbook_bytes, xlsx_response
 from mowakaba.programs import importer, selectors, services
-from mowakaba.programs.excel import XLSX, workbook_bytes
 from mowakaba.programs.models import Attendance, Enrolment, ExitReason, GroupSession, Offering, Outcome, Programme
 from mowakaba.registry.models import Person
 from mowakaba.territory.models import Commune, EstablishmentType, OrgUnit, Province, Region
@@ -107,9 +107,7 @@ def directory(request: HttpRequest) -> HttpResponse:
 
 
 def _xlsx(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return xlsx_response(filename, data)
 
 
 @login_required
@@ -134,7 +132,7 @@ def directory_export(request: HttpRequest) -> HttpResponse:
         ])
     journal_write(actor=request.user, action="directory.export", object_type="programs.directory",
                   object_repr=request.GET.urlencode()[:250], kind="export", changes={"rows": len(rows)})
-    return _xlsx(workbook_bytes(_("Service directory"), headers, rows), "directory.xlsx")
+    return _xlsx(workbook_bytes(_("Service directory"), headers, rows, language=get_language()), "directory.xlsx")
 
 
 # ---- catalogue and outcomes ------------------------------------------------------------------
@@ -380,7 +378,7 @@ def offering_export(request: HttpRequest, pk: int) -> HttpResponse:
                 .order_by("state", "queue_no", "pk"))
     journal_write(actor=request.user, action="enrolments.export", obj=off, object_repr=str(off.pk),
                   org_unit_id=off.establishment_id, kind="export", changes={"rows": len(rows)})
-    return _xlsx(workbook_bytes(_("Enrolments"), _enrolment_headers(), _enrolment_rows(rows)),
+    return _xlsx(workbook_bytes(_("Enrolments"), _enrolment_headers(), _enrolment_rows(rows), language=get_language()),
                  f"enrolments-{off.pk}.xlsx")
 
 
@@ -392,7 +390,8 @@ def enrolments_export(request: HttpRequest) -> HttpResponse:
     rows = list(selectors.enrolments_for(scope, state=state, programme_id=_int(request.GET.get("programme")))[:50000])
     journal_write(actor=request.user, action="enrolments.export", object_type="programs.enrolment",
                   object_repr=request.GET.urlencode()[:250], kind="export", changes={"rows": len(rows)})
-    return _xlsx(workbook_bytes(_("Enrolments"), _enrolment_headers(), _enrolment_rows(rows)), "enrolments.xlsx")
+    data = workbook_bytes(_("Enrolments"), _enrolment_headers(), _enrolment_rows(rows), language=get_language())
+    return _xlsx(data, "enrolments.xlsx")
 
 
 @login_required

@@ -1,4 +1,4 @@
-"""Excel export of training sessions and their participants (openpyxl), right to left in Arabic.
+"""Excel export of training sessions and their participants (``core.xlsx``), right to left in Arabic.
 
 The sessions the reader organises for a year: one sheet of sessions, one of participants with
 their days present and evaluation. Two queries for the rows, whatever their number; the export
@@ -6,8 +6,6 @@ is journalled (``training.export``), since names of staff leave the system.
 """
 
 from __future__ import annotations
-
-import io
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
@@ -19,6 +17,7 @@ from django.views.decorators.http import require_GET
 from mowakaba.accounts.scope import Scope, scope_of
 from mowakaba.audit.models import JournalEntry
 from mowakaba.audit.services import journal_write
+from mowakaba.core.xlsx import workbook_bytes, xlsx_response
 from mowakaba.training.models import ORGANISE, Participant, TrainingSession
 
 MAX_ROWS = 100_000
@@ -26,10 +25,6 @@ MAX_ROWS = 100_000
 
 def workbook(scope: Scope, *, year: int) -> tuple[bytes, int, int]:
     """The workbook's bytes, and how many sessions and participants it holds."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    rtl = bool(translation.get_language_bidi())
     sessions = list(TrainingSession.objects.visible_to(scope).filter(starts_on__year=year)
                     .select_related("theme", "organiser", "place", "trainer", "region", "province")
                     .annotate(n=Count("participants")).order_by("starts_on", "pk")[:MAX_ROWS])
@@ -38,39 +33,25 @@ def workbook(scope: Scope, *, year: int) -> tuple[bytes, int, int]:
                   .annotate(days=Count("attendance", filter=Q(attendance__present=True)))
                   .order_by("session__starts_on", "session_id", "user__last_name", "pk")[:MAX_ROWS])
     today = timezone.localdate()
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = _("Sessions")[:31]
-    ws.sheet_view.rightToLeft = rtl
-    ws.append([_("Reference"), _("Title"), _("Theme"), _("Status"), _("First day"), _("Last day"), _("Trainer"),
-               _("Place"), _("Organising unit"), _("Region"), _("Province"), _("Capacity"), _("Participants")])
-    for s in sessions:
-        ws.append([s.code, s.title, s.theme.name, str(s.status_on(today).label), s.starts_on, s.ends_on,
-                   s.trainer_label, s.place_label, s.organiser.name, s.region.name if s.region else "",
-                   s.province.name if s.province else "", s.capacity, getattr(s, "n", 0)])
-    ws2 = wb.create_sheet(_("Participants")[:31])
-    ws2.sheet_view.rightToLeft = rtl
-    ws2.append([_("Session"), _("Title"), _("Staff member"), _("Account"), _("Days present"), _("Satisfaction"),
-                _("Usefulness"), _("Certificate number"), _("Reason for exceeding the capacity")])
+    session_rows = [[s.code, s.title, s.theme.name, str(s.status_on(today).label), s.starts_on, s.ends_on,
+                     s.trainer_label, s.place_label, s.organiser.name, s.region.name if s.region else "",
+                     s.province.name if s.province else "", s.capacity, getattr(s, "n", 0)] for s in sessions]
+    people_rows = []
     for p in people:
         attended = getattr(p, "days", 0)
-        ws2.append([p.session.code, p.session.title, p.user.display_name, p.user.username, attended,
-                    p.satisfaction, p.usefulness, p.certificate_number if attended else "", p.over_capacity_reason])
-    for sheet in (ws, ws2):
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        sheet.freeze_panes = "A2"
-        for column in sheet.columns:
-            letter = column[0].column_letter
-            sheet.column_dimensions[letter].width = min(48, max(10, *(len(str(c.value or "")) + 2 for c in column)))
-        for row in sheet.iter_rows(min_row=2):
-            for cell in row:
-                if hasattr(cell.value, "isoformat"):
-                    cell.number_format = "yyyy-mm-dd"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue(), len(sessions), len(people)
+        people_rows.append([p.session.code, p.session.title, p.user.display_name, p.user.username, attended,
+                            p.satisfaction, p.usefulness, p.certificate_number if attended else "",
+                            p.over_capacity_reason])
+    data = workbook_bytes(
+        _("Sessions"),
+        [_("Reference"), _("Title"), _("Theme"), _("Status"), _("First day"), _("Last day"), _("Trainer"),
+         _("Place"), _("Organising unit"), _("Region"), _("Province"), _("Capacity"), _("Participants")],
+        session_rows, language=translation.get_language(),
+        more=[(_("Participants"),
+               [_("Session"), _("Title"), _("Staff member"), _("Account"), _("Days present"), _("Satisfaction"),
+                _("Usefulness"), _("Certificate number"), _("Reason for exceeding the capacity")],
+               people_rows)])
+    return data, len(sessions), len(people)
 
 
 @require_GET
@@ -86,6 +67,4 @@ def export_view(request: HttpRequest) -> HttpResponse:
     journal_write(actor=request.user, action="training.export", object_type="training.trainingsession",
                   object_repr=f"{year}", kind=JournalEntry.Kind.EXPORT,
                   changes={"year": [None, year], "sessions": [None, n_sessions], "participants": [None, n_people]})
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="training-{year}.xlsx"'
-    return response
+    return xlsx_response(f"training-{year}.xlsx", data)
