@@ -160,6 +160,51 @@ def test_the_import_page_runs_a_job_with_progress(national_admin: Any) -> None:
     assert OrgUnit.objects.filter(code="NEW-9").exists()
 
 
+def _xlsx(rows: list[list[Any]]) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["Code", "name_fr", "name_ar", "type", "delegation", "commune", "capacity", "managed_by"])
+    for row in rows:
+        ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_an_xlsx_import_is_checked_whole_and_reports_rows_by_their_line(national_admin: Any) -> None:
+    scope = scope_for_user(national_admin)
+    count = OrgUnit.objects.count()
+    bad = _xlsx([["X-1", "Centre", "مركز", "cas", "DEL-06.141", "06.141.01.0", 30, "institution"],
+                 [None, None, None, None, None, None, None, None],
+                 ["X-2", "Faux", "", "cas", "DEL-06.141", "99.999", "beaucoup", "institution"]])
+    report = establishments_import(actor=national_admin, scope=scope, data=bad, filename="centres.xlsx")
+    assert [line for line, _ in report.errors] == [4]  # the line in the sheet, past the blank one
+    assert OrgUnit.objects.count() == count
+    good = _xlsx([["X-1", "Centre", "مركز", "cas", "DEL-06.141", "06.141.01.0", 30, "institution"]])
+    report = establishments_import(actor=national_admin, scope=scope, data=good, filename="centres.xlsx")
+    assert report.ok and report.created == 1
+    assert OrgUnit.objects.get(code="X-1").capacity == 30
+    broken = establishments_import(actor=national_admin, scope=scope, data=b"not a zip", filename="c.xlsx")
+    assert [line for line, _ in broken.errors] == [0]
+
+
+def test_the_import_page_takes_an_xlsx(national_admin: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = client_for(national_admin)
+    upload = SimpleUploadedFile("centres.xlsx", _xlsx([["X-9", "Centre", "مركز", "cef", "DEL-06.141", "06.141.01.0",
+                                                         60, "institution"]]))
+    response = client.post(reverse("territory:import"), {"file": upload})
+    assert response.status_code == 302
+    assert 'data-status="done"' in client.get(response["Location"]).content.decode()
+    assert OrgUnit.objects.get(code="X-9").capacity == 60
+
+
 def test_a_delegate_cannot_import_structure(delegate_casablanca: Any) -> None:
     from django.http import Http404
 

@@ -50,7 +50,9 @@ class EstablishmentForm(forms.ModelForm):  # type: ignore[type-arg]
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label=_("CSV file"), help_text=_("UTF-8, comma or semicolon separated, one row per establishment.")
+        label=_("CSV file"), help_text=_("UTF-8, comma or semicolon separated, one row per establishment."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv,"
+                                                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}),
     )
 
     def clean_file(self) -> Any:

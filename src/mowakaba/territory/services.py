@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 
 from mowakaba.accounts.scope import Capability, Scope
 from mowakaba.audit.services import diff, journal_write
-from mowakaba.core.csvio import dict_rows
 from mowakaba.core.errors import StaleEdit
+from mowakaba.core.xlsx import upload_rows
 from mowakaba.territory.models import (
     Commune,
     EstablishmentType,
@@ -261,28 +261,30 @@ class ImportReport:
         return {"created": self.created, "updated": self.updated, "errors": self.errors}
 
 
-def _read_csv(data: bytes | str) -> list[dict[str, str]]:
-    text = data.decode("utf-8-sig") if isinstance(data, bytes) else data.lstrip("\ufeff")
-    return list(dict_rows(io.StringIO(text)))
-
-
 def establishments_import(
-    *, actor: Any, scope: Scope, data: bytes | str,
+    *, actor: Any, scope: Scope, data: bytes | str, filename: str = "import.csv",
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
-    """Create or update establishments from a CSV; nothing is written if any row is wrong.
+    """Create or update establishments from a CSV or an Excel (.xlsx, by ``filename``) file; nothing
+    is written if any row is wrong, and each wrong row is reported with its line in the file.
 
     Columns: code, name_fr, name_ar, type (a type code), delegation (unit code), commune (HCP
     code), capacity, managed_by (institution|partner), partner (registration number or name),
-    address, phone. Unknown columns are ignored. Delimiter "," ";" or tab; UTF-8.
+    address, phone. Unknown columns are ignored. CSV: delimiter "," ";" or tab; UTF-8. XLSX: the
+    first sheet, header on the first row.
     """
     scope.require(Capability.IMPORT_STRUCTURE)
     report = ImportReport()
+    raw = data.encode("utf-8") if isinstance(data, str) else data
     try:
-        rows = _read_csv(data)
+        lines = list(upload_rows(filename, raw))
     except UnicodeDecodeError:
         report.errors.append((0, _("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")))
         return report
+    except ValueError:
+        report.errors.append((0, _("The file could not be read: save it as UTF-8 CSV or Excel (.xlsx).")))
+        return report
+    rows = [row for _line, row in lines]
     if not rows:
         report.errors.append((0, _("The file has no rows.")))
         return report
@@ -307,7 +309,7 @@ def establishments_import(
 
     prepared: list[OrgUnit] = []
     seen: set[str] = set()
-    for line, row in enumerate(rows, start=2):
+    for line, row in lines:
         code = row.get("code", "")
         problems: list[str] = []
         if not code:

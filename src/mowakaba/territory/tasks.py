@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from django.utils import timezone
@@ -26,7 +27,13 @@ def import_establishments_job(job_id: int) -> dict[str, Any]:
 
     try:
         with origin("job"):
-            report = establishments_import(actor=user, scope=scope, data=job.params["csv"], progress=progress)
+            if "xlsx" in job.params:
+                data: bytes | str = base64.b64decode(job.params["xlsx"])
+                filename = "import.xlsx"
+            else:
+                data, filename = job.params["csv"], "import.csv"
+            report = establishments_import(actor=user, scope=scope, data=data, filename=filename,
+                                           progress=progress)
     except Exception as exc:  # the job page must say it failed rather than spin forever
         Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED, message=str(exc)[:2000],
                                              finished_at=timezone.now())

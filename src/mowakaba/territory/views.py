@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from django.contrib import messages
@@ -160,13 +161,18 @@ def import_view(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         raw = form.cleaned_data["file"].read()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            form.add_error("file", _("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again."))
+        name = form.cleaned_data["file"].name or ""
+        params: dict[str, str] | None = None
+        if name.lower().endswith(".xlsx"):
+            # The job's parameters are JSON: the workbook travels as base64, is read by the job.
+            params = {"xlsx": base64.b64encode(raw).decode("ascii"), "filename": name}
         else:
-            job = Job.objects.create(kind="establishments.import", requested_by_id=request.user.pk,
-                                     params={"csv": text, "filename": form.cleaned_data["file"].name})
+            try:
+                params = {"csv": raw.decode("utf-8-sig"), "filename": name}
+            except UnicodeDecodeError:
+                form.add_error("file", _("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again."))
+        if params is not None:
+            job = Job.objects.create(kind="establishments.import", requested_by_id=request.user.pk, params=params)
             import_establishments_job.enqueue(job.pk)
             return redirect("portal:job", pk=job.pk)
     jobs = Job.objects.filter(requested_by_id=request.user.pk, kind="establishments.import")[:10]
