@@ -118,6 +118,9 @@ ACTION_LABELS = {
     "convention.report_late": _("Reminder sent: report late"),
     "convention.visit": _("Evaluation visit recorded"),
     "partners.export": _("Partner list exported"),
+    "establishments.export": _("Establishment list exported"),
+    "cases.export": _("Case list exported"),
+    "referrals.export": _("Referral list exported"),
 }
 
 

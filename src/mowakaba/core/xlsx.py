@@ -131,3 +131,22 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
+
+
+#: The most rows an export of a list holds; a bigger list is narrowed with its filters first.
+MAX_EXPORT_ROWS = 50_000
+
+
+def wants_xlsx(request: Any) -> bool:
+    """A list page is asked for its Excel export by ``?format=xlsx`` on its own address, so the
+    export is built from the very queryset (scope and filters) the page shows."""
+    return bool(request.GET.get("format") == "xlsx")
+
+
+def export_query(request: Any) -> str:
+    """The page's query string for its Excel link: the same filters, without the page number."""
+    q = request.GET.copy()
+    for key in ("page", "format"):
+        q.pop(key, None)
+    q["format"] = "xlsx"
+    return str(q.urlencode())

@@ -8,16 +8,20 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from mowakaba.accounts.scope import Capability, get_or_404, scope_of
 from mowakaba.audit.selectors import journal_for
+from mowakaba.audit.services import journal_write
 from mowakaba.core.errors import StaleEdit
 from mowakaba.core.forms import apply_errors
 from mowakaba.core.models import Job
 from mowakaba.core.pagination import paginate
+from mowakaba.core.xlsx import MAX_EXPORT_ROWS, export_query, wants_xlsx, workbook_bytes, xlsx_response
 from mowakaba.territory import selectors, services
 from mowakaba.territory.forms import EstablishmentForm, ImportForm
 from mowakaba.territory.models import EstablishmentType, OrgUnit, Province, Region
@@ -71,7 +75,10 @@ def units(request: HttpRequest) -> HttpResponse:
         type_code=g.get("type", ""), managed_by=g.get("managed_by", ""),
         region_id=_int(g.get("region")), province_id=_int(g.get("province")), active=active,
     )
+    if wants_xlsx(request):
+        return _units_export(request, qs)
     ctx = paginate(request, qs)
+    ctx["export_query"] = export_query(request)
     ctx.update({
         "types": EstablishmentType.objects.all(),
         "regions": Region.objects.all(),
@@ -83,6 +90,26 @@ def units(request: HttpRequest) -> HttpResponse:
     })
     template = "territory/_units_table.html" if getattr(request, "htmx", False) else "territory/units.html"
     return render(request, template, ctx)
+
+
+def _units_export(request: HttpRequest, qs: QuerySet[OrgUnit]) -> HttpResponse:
+    """The list as filtered, from the page's own scoped queryset (its joins: no query per row)."""
+    units = list(qs.order_by("code")[:MAX_EXPORT_ROWS])
+    headers = [_("Code"), _("Name"), _("Kind"), _("Type"), _("Delegation"), _("Region"), _("Province"),
+               _("Commune"), _("Managed by"), _("Partner association"), _("Capacity"), _("Address"), _("Phone"),
+               _("Active")]
+    rows = []
+    for u in units:
+        c = u.commune
+        rows.append([u.code, u.name, u.get_kind_display(), u.establishment_type.name if u.establishment_type else "",
+                     u.parent.name if u.parent else "", c.province.region.name if c else "",
+                     c.province.name if c else "", c.name if c else "", u.get_managed_by_display(),
+                     str(u.partner) if u.partner else "", u.capacity, u.address, u.phone,
+                     _("yes") if u.active else _("no")])
+    journal_write(actor=request.user, action="establishments.export", object_type="territory.orgunit",
+                  object_repr=request.GET.urlencode()[:250], kind="export", changes={"rows": len(rows)})
+    data = workbook_bytes(_("Establishments"), headers, rows, language=get_language())
+    return xlsx_response("establishments.xlsx", data)
 
 
 @login_required
