@@ -379,6 +379,28 @@ class Rows:
                 cur.executemany(sql, rows[i:i + 50_000])
         return len(rows)
 
+    def insert_values(self, model: type[Model], attnames: Sequence[str], values: Sequence[Sequence[Any]]) -> int:
+        """Rows given as tuples of these fields' values (no model instances: attendance marks)."""
+        if not values:
+            return 0
+        sp = self.spec(model)
+        keep = [sp.attnames.index(a) for a in attnames]
+        adapt = [(j, sp.adapters[i]) for j, i in enumerate(keep) if sp.adapters[i] is not None]
+        qn = connection.ops.quote_name
+        sql = (f"INSERT INTO {qn(sp.table)} ({', '.join(qn(sp.columns[i]) for i in keep)}) "
+               f"VALUES ({', '.join(['%s'] * len(keep))})")
+        rows = []
+        for v in values:
+            row = list(v)
+            for j, f in adapt:
+                if row[j] is not None:
+                    row[j] = f(row[j])  # type: ignore[misc]
+            rows.append(row)
+        with connection.cursor() as cur:
+            for i in range(0, len(rows), 50_000):
+                cur.executemany(sql, rows[i:i + 50_000])
+        return len(rows)
+
     def reset_sequences(self) -> None:
         """After rows written with their ids (PostgreSQL keeps a sequence per table)."""
         from django.core.management.color import no_style
