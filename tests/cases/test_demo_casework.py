@@ -1,10 +1,12 @@
 """The demo's synthetic casework (``demo/casework.py``) on the session's small institution
 (``generate("small", seed=7, persons=600)``): proportions, derived statuses, the personas'
-day, consistency with the access policy, and determinism."""
+day, consistency with the access policy, the journal as each case's history, the languages
+agents write in, and determinism."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from typing import Any
 
@@ -15,7 +17,7 @@ from django.utils import timezone
 
 from mowakaba.accounts.models import Assignment
 from mowakaba.accounts.scope import scope_for_user
-from mowakaba.audit.models import JournalEntry
+from mowakaba.audit.models import ACTION_LABELS, JournalEntry
 from mowakaba.cases import selectors
 from mowakaba.cases.models import (
     Approval,
@@ -24,11 +26,12 @@ from mowakaba.cases.models import (
     ExtremeTrack,
     ListeningSession,
     Placement,
+    Review,
     Status,
     Task,
 )
 from mowakaba.cases.services import status_from
-from mowakaba.demo.casework import generate_casework
+from mowakaba.demo.casework import FULL_HISTORY_DAYS, generate_casework
 from mowakaba.referrals.models import LIVE_STATES, Referral, Target
 from mowakaba.registry.models import Consent, Person
 from mowakaba.territory.models import OrgUnit
@@ -170,15 +173,145 @@ def test_foreign_keys_hold() -> None:
             assert cur.fetchall() == [], table
 
 
-def test_one_journal_entry_for_the_whole_demo() -> None:
+def test_one_summary_entry_and_the_casework_history() -> None:
     assert JournalEntry.objects.filter(action="demo.generate").count() == 1
-    assert not JournalEntry.objects.filter(Q(action__startswith="case.") | Q(action__startswith="referral.")).exists()
+    casework = JournalEntry.objects.filter(Q(action__startswith="case.") | Q(action__startswith="referral.")
+                                           | Q(action__startswith="plan.") | Q(action__startswith="listening."))
+    assert casework.count() > 5 * Case.objects.count()
+    assert not JournalEntry.objects.filter(kind=JournalEntry.Kind.READ).exists()
+    assert set(casework.values_list("via", flat=True)) == {"cli"}
+    # Actions the services write, each with a label; none in the future, none before its case.
+    assert set(JournalEntry.objects.values_list("action", flat=True)) <= set(ACTION_LABELS)
+    assert not JournalEntry.objects.filter(at__gt=timezone.now()).exists()
+    opened = dict(Case.objects.values_list("pk", "opened_at"))
+    for case_id, at in casework.filter(object_type="cases.case").values_list("object_id", "at"):
+        assert at >= opened[int(case_id)], case_id
+    # Every case has its opening, when it was opened (the whole history for recent cases, below).
+    opening = dict(JournalEntry.objects.filter(action="case.open").values_list("object_id", "at"))
+    assert opening == {str(pk): at for pk, at in opened.items()}
+    # Placed in an establishment; by staff who work there (or above), or by the system.
+    assert not casework.filter(org_unit__isnull=True).exists()
+    assert not casework.filter(org_unit__kind__in=[OrgUnit.Kind.NATIONAL, OrgUnit.Kind.DELEGATION]).exists()
+    assert set(casework.filter(actor__isnull=True).values_list("actor_label", flat=True)) <= {"system"}
+    assert not casework.filter(actor__isnull=False).exclude(actor_label=F("actor__username")).exists()
+
+
+def _recent(prefix: str = "") -> Q:
+    """Cases whose whole history is in the journal: those opened in the last FULL_HISTORY_DAYS
+    (and every case of the personas' establishments)."""
+    return Q(**{f"{prefix}opened_at__gte": timezone.now() - dt.timedelta(days=FULL_HISTORY_DAYS or 10_000)})
+
+
+def _case_history(case: Case) -> list[JournalEntry]:
+    return list(JournalEntry.objects.filter(object_type="cases.case", object_id=str(case.pk)).order_by("at", "pk"))
+
+
+def test_a_case_page_tells_its_history(agent_casablanca: Any) -> None:
+    mine = Case.objects.filter(agent=agent_casablanca)
+    case = max(mine, key=lambda c: c.tasks.filter(done_at__isnull=False).count())
+    done = list(case.tasks.filter(done_at__isnull=False).exclude(kind=Task.Kind.REVIEW))
+    assert len(done) >= 3
+    timeline = selectors.timeline([case.pk], person_id=case.person_id)
+    assert timeline
+    assert [e.at for e in timeline] == sorted((e.at for e in timeline), reverse=True)  # newest first
+    history = _case_history(case)
+    first = history[0]
+    assert (first.action, first.at, first.actor_id, first.org_unit_id) == (
+        "case.open", case.opened_at, case.opened_by_id, case.establishment_id)
+    assert first.changes["channel"] == case.sessions.order_by("held_at").first().channel
+    # A plan.task_done entry at each done task's time, by who did it (a review is done by plan.review).
+    task_done = {e.changes["task"]: e for e in history if e.action == "plan.task_done"}
+    for t in done:
+        e = task_done[t.pk]
+        assert (e.at, e.actor_id, e.changes["kind"]) == (t.done_at, t.done_by_id, t.kind)
+    assert [e.at for e in history if e.action == "plan.review"] == sorted(
+        Review.objects.filter(case=case).values_list("created_at", flat=True))
+    assert {e.changes["goal"] for e in history if e.action == "plan.goal_add"} == set(
+        case.goals.values_list("pk", flat=True))
+    assert sum(e.action == "case.assess" for e in history) == case.assessments.count()
+    assert history[-1].at <= timezone.now()
+    shown = {e.action for e in timeline}
+    assert {"case.open", "listening.record", "case.assess", "plan.goal_add", "plan.task_add", "plan.task_done",
+            "case.status"} <= shown
+
+
+def test_the_journal_replays_each_status() -> None:
+    """The last status change journalled for a case is its status (received when none)."""
+    last: dict[str, str] = {}
+    for case_id, changes in (JournalEntry.objects.filter(action="case.status").order_by("at", "pk")
+                             .values_list("object_id", "changes")):
+        assert changes["status"][0] == last.get(case_id, Status.RECEIVED)
+        last[case_id] = changes["status"][1]
+    full = set(JournalEntry.objects.filter(action="listening.record", object_type="cases.listeningsession",
+                                            object_id__in=[str(i) for i in ListeningSession.objects.filter(
+                                                case__isnull=False).values_list("pk", flat=True)])
+               .values_list("object_id", flat=True))
+    cases = Case.objects.filter(sessions__pk__in=[int(i) for i in full]).distinct()
+    assert cases.count() > 100
+    assert set(Case.objects.filter(_recent()).values_list("pk", flat=True)) <= {c.pk for c in cases}
+    wrong = [(c.pk, c.status, last.get(str(c.pk))) for c in cases if last.get(str(c.pk), Status.RECEIVED) != c.status]
+    assert wrong == []
+
+
+def test_referrals_and_extreme_cases_in_the_journal(manager_casablanca: Any) -> None:
+    # Journalled on both sides when the destination is an establishment; the timeline shows one line.
+    r = Referral.objects.filter(_recent("case__"), to_establishment__isnull=False,
+                                status=Referral.State.COMPLETED).first()
+    assert r is not None
+    sent = JournalEntry.objects.filter(object_type="referrals.referral", object_id=str(r.pk), action="referral.send")
+    assert set(sent.values_list("org_unit_id", flat=True)) == {r.from_establishment_id, r.to_establishment_id}
+    assert sent.first().changes == {"case": r.case_id, "target": r.target, "to": r.to_establishment.code}
+    actions = [e.action for e in selectors.timeline([r.case_id]) if e.object_type == "referrals.referral"
+               and e.object_id == str(r.pk)]
+    assert sorted(actions) == ["referral.accept", "referral.complete", "referral.send"]
+    complete = JournalEntry.objects.filter(object_id=str(r.pk), action="referral.complete").first()
+    assert (complete.at, complete.changes["outcome"]) == (r.completed_at, r.outcome)
+    # The manager's inbox: what was sent to the centre is in its journal.
+    inbox = Referral.objects.inbox_of(scope_for_user(manager_casablanca)).filter(status=Referral.State.SENT)
+    for r in inbox:
+        assert JournalEntry.objects.filter(object_type="referrals.referral", object_id=str(r.pk),
+                                           action="referral.send", org_unit_id=r.to_establishment_id).exists()
+    # An extreme case: track, approvals and their decisions.
+    track = ExtremeTrack.objects.filter(_recent("case__"), plan_approved_at__isnull=False,
+                                        first_action_at__isnull=False).first()
+    assert track is not None
+    history = {e.action: e for e in _case_history(track.case)}
+    assert history["case.extreme_open"].at == track.opened_at
+    assert history["case.extreme_first_action"].at == track.first_action_at
+    assert history["case.extreme_first_action"].changes == {"late": track.first_action_at > track.first_action_due}
+    decided = [e for e in _case_history(track.case) if e.action == "approval.decide"
+               and e.changes == {"kind": Approval.Kind.PLAN, "decision": Approval.Decision.APPROVED}]
+    assert [(e.at, e.actor_id) for e in decided] == [(track.plan_approved_at, track.plan_approved_by_id)]
+    pending = Approval.objects.filter(_recent("case__"), decision=Approval.Decision.PENDING).first()
+    assert pending is not None
+    requested = [e for e in _case_history(pending.case) if e.action == "approval.request"]
+    assert (requested[-1].at, requested[-1].changes) == (pending.requested_at, {"kind": pending.kind})
+
+
+ARABIC = re.compile("[\u0600-\u06FF]")
+
+
+def test_agents_write_mostly_arabic_one_language_a_case() -> None:
+    titles = list(Task.objects.values_list("case_id", "title"))
+    arabic = [bool(ARABIC.search(t)) for _c, t in titles]
+    assert 0.6 <= sum(arabic) / len(arabic) <= 0.95  # and some French
+    languages: dict[int, set[bool]] = {}
+    for (case_id, _t), ar in zip(titles, arabic, strict=True):
+        languages.setdefault(case_id, set()).add(ar)
+    assert all(len(v) == 1 for v in languages.values())
+    goals = list(Case.objects.filter(goals__isnull=False).values_list("goals__text", flat=True))
+    assert 0.6 <= sum(bool(ARABIC.search(g)) for g in goals) / len(goals) < 1
+    texts = (list(Referral.objects.values_list("reason", flat=True))
+             + list(ExtremeTrack.objects.exclude(first_action_note="").values_list("first_action_note", flat=True)))
+    assert sum(bool(ARABIC.search(t)) for t in texts) / len(texts) >= 0.6
+    assert len(set(titles)) > 40  # variety
 
 
 def _run(seed: int, now: dt.datetime) -> tuple[Any, ...]:
     """Generate on top of the session's data inside a savepoint, describe what was written, and
     roll it back."""
     before = Case.objects.aggregate(m=Max("pk"))["m"] or 0
+    before_journal = JournalEntry.objects.aggregate(m=Max("pk"))["m"] or 0
 
     class Rollback(Exception):
         pass
@@ -197,6 +330,9 @@ def _run(seed: int, now: dt.datetime) -> tuple[Any, ...]:
                                                                                   "done_at", "cancelled")),
                 list(Referral.objects.filter(case__in=new).order_by("pk").values_list("case_id", "target", "status",
                                                                                       "to_establishment_id")),
+                list(JournalEntry.objects.filter(pk__gt=before_journal).order_by("pk").values_list(
+                    "at", "action", "actor_id", "object_id", "org_unit_id", "changes")),
+                list(Task.objects.filter(case__in=new).order_by("pk").values_list("title", flat=True)),
             )
             raise Rollback
     except Rollback:

@@ -23,8 +23,19 @@ twelve months hold about 0.437 cases per person (437,000 at the national scale o
 written with the case. Demo personas get a hand-made share: ``agent.casa`` about 25 open cases
 with tasks overdue, due today and upcoming and one extreme case whose plan deadline runs;
 ``delegate.casa`` two pending approvals; ``manager.casa`` and ``partner.casa`` referrals in
-their inbox. Persons' registration dates move back to their first contact. No journal entry per
-row: ``demo.generate`` writes one summary.
+their inbox. Persons' registration dates move back to their first contact.
+
+Free texts (task titles, goals, notes, listening accounts, first actions, conference notes,
+referral reasons and answers, closing notes) are written the way agents write: a case in Arabic
+(80%) or in French (20%), throughout, with several wordings of each.
+
+The journal, which the case page's timeline reads, gets what the services would have written
+(same actions, records and ``changes``), at the time each thing happened, by whoever did it, in
+the case's establishment, ``via`` "cli": the whole history of cases opened in the last six
+months and of every case of the personas' establishments (agent.casa's, manager.casa's and
+those of delegate.casa's delegation), the opening only for older cases (``FULL_HISTORY_DAYS``;
+at the national scale a full history for every case would add some 8 million rows).
+``demo.generate`` adds its summary.
 
 Writing: persons are read in chunks of 20,000 by id; each chunk's rows are generated in Python
 and written in one transaction, table by table, with one ``executemany`` each (ids of the rows
@@ -56,6 +67,7 @@ from django.db.models.base import ModelState
 from django.utils import timezone
 
 from mowakaba.accounts.models import Assignment, Role, User
+from mowakaba.audit.models import JournalEntry
 from mowakaba.cases.assessment import QUESTIONS, active_scheme, score
 from mowakaba.cases.models import (
     REPORT_CHANNELS,
@@ -85,7 +97,7 @@ from mowakaba.cases.models import (
 from mowakaba.notifications.models import Notification
 from mowakaba.referrals.models import Outcome, Referral, Sector, Target
 from mowakaba.registry.keys import bulk_keys
-from mowakaba.registry.models import Consent, NameKey, Person
+from mowakaba.registry.models import Consent, NameKey, Person, record_number
 from mowakaba.territory.models import OrgUnit, PartnerAssociation
 
 DAY = timedelta(days=1)
@@ -96,6 +108,10 @@ RAMP = 2.5  # opening density grows linearly over the window: the platform was r
 CASE_PERSON_SHARE = 0.46  # persons with at least one case
 SECOND_CASE_SHARE = 0.22  # of those, persons who came back after a first case was closed
 CHUNK = 20_000  # persons per transaction
+# The journal holds the whole history of cases opened in the last FULL_HISTORY_DAYS (None: of
+# every case) and of every case of the personas' establishments; older cases elsewhere only
+# their opening (``Generator.chronicle``).
+FULL_HISTORY_DAYS: int | None = 183
 
 # Establishment types that hold cases (social assistance, listening, protection, care).
 CASEWORK_TYPES = frozenset({"cas", "ceo", "emf", "upe", "ups", "coaph", "csp", "eps_children", "eps_elderly",
@@ -110,14 +126,6 @@ CHANNELS: list[tuple[str, float]] = [
     (Channel.WALK_IN, 52), (Channel.PHONE, 16), (Channel.OUTREACH, 9), (Channel.AUTHORITY, 5), (Channel.POLICE, 3),
     (Channel.HOSPITAL, 5), (Channel.SCHOOL, 3), (Channel.PARTNER, 5), (Channel.FAMILY, 2),
 ]
-REPORTERS: dict[str, list[str]] = {
-    Channel.AUTHORITY: ["Caïdat", "Pachalik", "Moqaddem du quartier", "قيادة", "باشوية"],
-    Channel.POLICE: ["Commissariat d'arrondissement", "Brigade de gendarmerie", "المنطقة الأمنية"],
-    Channel.HOSPITAL: ["Service social de l'hôpital provincial", "Centre de santé urbain", "المستشفى الإقليمي"],
-    Channel.SCHOOL: ["Direction de l'école", "Cellule d'écoute du collège", "إدارة المدرسة"],
-    Channel.PARTNER: ["Association partenaire", "جمعية شريكة"],
-    Channel.FAMILY: ["Une voisine", "Le frère de la personne", "أحد الجيران"],
-}
 
 # Expressed needs: a base frequency, raised by the target groups that make them likely.
 NEED_BASE: dict[str, float] = {
@@ -135,70 +143,13 @@ NEED_BY_GROUP: dict[str, dict[str, float]] = {
     TargetGroup.HOMELESS: {Need.SHELTER: 25, Need.FOOD: 8, Need.DOCUMENTS: 5, Need.HEALTH: 4},
     TargetGroup.NO_SUPPORT: {Need.INCOME: 6, Need.FOOD: 5, Need.SHELTER: 3},
 }
-NEED_TEXT: dict[str, tuple[tuple[str, str], tuple[str, str], str]] = {
-    # need: ((goal fr, goal ar), (action fr, action ar), referral sector)
-    Need.SHELTER: (("Trouver un hébergement stable", "إيجاد سكن مستقر"),
-                   ("Chercher une place d'hébergement", "البحث عن مكان للإيواء"), Sector.SOCIAL),
-    Need.FOOD: (("Assurer l'aide alimentaire du foyer", "ضمان المساعدة الغذائية للأسرة"),
-                ("Remettre un panier alimentaire", "تسليم قفة غذائية"), Sector.SOCIAL),
-    Need.HEALTH: (("Accès aux soins et suivi médical", "الولوج إلى العلاج والتتبع الطبي"),
-                  ("Prendre rendez-vous à l'hôpital", "أخذ موعد بالمستشفى"), Sector.HEALTH),
-    Need.DISABILITY: (("Obtenir la carte de handicap et une aide technique", "الحصول على بطاقة الإعاقة ومساعدة تقنية"),
-                      ("Déposer la demande de carte de handicap", "إيداع طلب بطاقة الإعاقة"), Sector.HEALTH),
-    Need.SCHOOLING: (("Réinscription et assiduité scolaire", "إعادة التسجيل والمواظبة الدراسية"),
-                     ("Rencontrer la direction de l'école", "لقاء إدارة المدرسة"), Sector.SCHOOL),
-    Need.DOCUMENTS: (("Établir la CIN et l'état civil", "استخراج البطاقة الوطنية وتسوية الحالة المدنية"),
-                     ("Accompagner au bureau d'état civil", "المرافقة إلى مكتب الحالة المدنية"), Sector.CIVIL),
-    Need.VIOLENCE: (("Mise en sécurité et accompagnement juridique", "الحماية والمواكبة القانونية"),
-                    ("Orienter vers la cellule de prise en charge du tribunal", "التوجيه إلى خلية التكفل بالمحكمة"),
-                    Sector.JUSTICE),
-    Need.FAMILY: (("Médiation familiale", "الوساطة الأسرية"),
-                  ("Séance de médiation avec la famille", "جلسة وساطة مع الأسرة"), Sector.SOCIAL),
-    Need.EMPLOYMENT: (("Formation qualifiante ou emploi", "تكوين تأهيلي أو شغل"),
-                      ("Inscrire à l'ANAPEC ou à une formation", "التسجيل في أنابيك أو في تكوين"),
-                      Sector.EMPLOYMENT),
-    Need.INCOME: (("Inscription au RSU et à l'aide sociale directe",
-                   "التسجيل في السجل الاجتماعي الموحد والدعم المباشر"),
-                  ("Constituer le dossier RSU", "إعداد ملف السجل الاجتماعي الموحد"), Sector.SOCIAL),
-    Need.LEGAL: (("Accès à l'aide juridique", "الولوج إلى المساعدة القانونية"),
-                 ("Contacter l'avocat de l'aide juridique", "الاتصال بمحامي المساعدة القضائية"), Sector.JUSTICE),
-    Need.PSYCHO: (("Soutien psychologique régulier", "دعم نفسي منتظم"),
-                  ("Rendez-vous avec la psychologue", "موعد مع الأخصائية النفسية"), Sector.HEALTH),
-    Need.ELDERLY_CARE: (("Maintien à domicile avec aide", "البقاء في البيت مع المساعدة"),
-                        ("Organiser l'aide à domicile", "تنظيم المساعدة في البيت"), Sector.SOCIAL),
-    Need.OTHER: (("Stabiliser la situation", "استقرار الوضعية"),
-                 ("Faire le point avec la personne", "تقييم الوضع مع الشخص"), Sector.OTHER),
-}
-EXTERNAL_SERVICE: dict[str, list[str]] = {
-    Sector.HEALTH: ["Hôpital provincial", "Centre de santé urbain", "المستشفى الإقليمي"],
-    Sector.JUSTICE: ["Tribunal de première instance — cellule femmes et enfants", "المحكمة الابتدائية"],
-    Sector.SCHOOL: ["Direction provinciale de l'éducation", "المديرية الإقليمية للتربية الوطنية"],
-    Sector.EMPLOYMENT: ["Agence ANAPEC", "وكالة أنابيك"],
-    Sector.CIVIL: ["Bureau d'état civil de la commune", "مكتب الحالة المدنية"],
-    Sector.SOCIAL: ["Programme INDH de la préfecture", "Service social de la commune"],
-    Sector.SECURITY: ["Commissariat d'arrondissement", "الدرك الملكي"],
-    Sector.OTHER: ["Service extérieur"],
-}
 INTERNAL_TYPES_BY_NEED: dict[str, tuple[str, ...]] = {
     Need.SHELTER: ("eps_homeless", "eps_women", "cas"), Need.DISABILITY: ("coaph", "eps_disability"),
     Need.EMPLOYMENT: ("cfa", "cef"), Need.SCHOOLING: ("cef", "eps_student", "kindergarten"),
     Need.VIOLENCE: ("emf", "ceo", "eps_women"), Need.PSYCHO: ("ceo", "emf"), Need.ELDERLY_CARE: ("eps_elderly", "ups"),
 }
-FOLLOW_UP_TITLES: dict[str, tuple[str, str]] = {
-    Task.Kind.VISIT: ("Visite à domicile", "زيارة منزلية"), Task.Kind.CALL: ("Appel de suivi", "مكالمة تتبع"),
-    Task.Kind.MEETING: ("Entretien au centre", "مقابلة بالمركز"), Task.Kind.REVIEW: ("Revoir le plan", "مراجعة الخطة"),
-}
-FOLLOW_UP_NOTES = [
-    "Situation stable, démarches en cours.", "La personne a obtenu son rendez-vous.", "Pas de changement notable.",
-    "الوضعية مستقرة والإجراءات جارية.", "تم التواصل مع الأسرة.", "تحسن ملحوظ في الوضعية.",
-]
-PSEUDONYMS = ["Oum Yassine", "Ba Hmad", "La dame de la gare routière", "Le jeune du souk", "Lalla Fatna",
+PSEUDONYMS = ["أم ياسين", "با حماد", "السيدة ديال المحطة الطرقية", "الشاب ديال السوق", "لالة فاطنة",
               "الحاجة", "أم أيمن", "الشاب قرب المحطة", "Mi Aicha", "Le garçon du port"]
-ACCOUNTS: dict[str, tuple[str, str]] = {
-    Channel.WALK_IN: ("Venue au centre pour demander de l'aide.", "حضرت إلى المركز لطلب المساعدة."),
-    Channel.PHONE: ("Appel au numéro du centre.", "اتصال بهاتف المركز."),
-    Channel.OUTREACH: ("Rencontrée lors de la tournée de nuit.", "تم اللقاء خلال الجولة الليلية."),
-}
 CLOSURES: list[tuple[str, float, list[tuple[str, float]]]] = [
     (ClosureReason.GOALS_MET, 36, [(ClosureOutcome.IMPROVED, 6), (ClosureOutcome.REINTEGRATED, 3),
                                    (ClosureOutcome.STABLE, 2)]),
@@ -212,6 +163,265 @@ CLOSURES: list[tuple[str, float, list[tuple[str, float]]]] = [
 ]
 DISABILITY_KINDS = [("motor", 40), ("mental", 20), ("visual", 12), ("hearing", 10), ("multiple", 10), ("psychic", 8)]
 FOLLOW_KINDS = frozenset({Task.Kind.VISIT, Task.Kind.CALL, Task.Kind.MEETING})
+JOURNAL_FIELDS = ("at", "kind", "actor_id", "actor_label", "action", "object_type", "object_id", "object_repr",
+                  "org_unit_id", "changes", "via")
+
+# ---- what agents write -------------------------------------------------------------------------
+#
+# Free texts come in Arabic and in French, (Arabic variants, French variants): agents write mostly
+# in Arabic, some in French. A case is written in one language throughout (``Bundle.lang``).
+
+Texts = tuple[tuple[str, ...], tuple[str, ...]]
+AR, FR = "ar", "fr"
+FRENCH_SHARE = 0.2  # cases written in French
+
+REPORTERS: dict[str, Texts] = {
+    Channel.AUTHORITY: (("قيادة", "باشوية", "عون السلطة (المقدم)", "الملحقة الإدارية"),
+                        ("Caïdat", "Pachalik", "Moqaddem du quartier")),
+    Channel.POLICE: (("الدائرة الأمنية", "المنطقة الأمنية", "مركز الدرك الملكي"),
+                     ("Commissariat d'arrondissement", "Brigade de gendarmerie")),
+    Channel.HOSPITAL: (("المستشفى الإقليمي", "المساعدة الاجتماعية بالمستشفى", "المركز الصحي الحضري"),
+                       ("Service social de l'hôpital provincial", "Centre de santé urbain")),
+    Channel.SCHOOL: (("إدارة المدرسة", "خلية الإنصات بالإعدادية", "مدير المؤسسة التعليمية"),
+                     ("Direction de l'école", "Cellule d'écoute du collège")),
+    Channel.PARTNER: (("جمعية شريكة", "جمعية الحي"), ("Association partenaire",)),
+    Channel.FAMILY: (("أحد الجيران", "أخ الشخص المعني", "إحدى القريبات"), ("Une voisine", "Le frère de la personne")),
+}
+ACCOUNTS: dict[str, Texts] = {
+    Channel.WALK_IN: (("حضور تلقائي إلى المركز لطلب المساعدة.",
+                       "حضور إلى المركز رفقة أحد أفراد الأسرة لعرض الوضعية.",
+                       "طلب الدعم بعد فقدان مصدر الدخل الوحيد للأسرة.",
+                       "حضور إلى المركز بعد نزاع مع الأسرة وترك بيت الزوجية."),
+                      ("Venue au centre pour demander de l'aide.",
+                       "Venue accompagnée d'un proche pour exposer sa situation.")),
+    Channel.PHONE: (("اتصال بهاتف المركز.", "اتصال هاتفي لطلب موعد والاستفسار عن الخدمات.",
+                     "اتصال هاتفي لطلب المساعدة في إجراءات إدارية."),
+                    ("Appel au numéro du centre.", "Appel pour demander un rendez-vous.")),
+    Channel.OUTREACH: (("تم اللقاء خلال الجولة الليلية.",
+                        "رصد الحالة خلال جولة الوحدة المتنقلة للمساعدة الاجتماعية.",
+                        "لقاء قرب المحطة الطرقية خلال جولة ميدانية."),
+                       ("Rencontre lors de la tournée de nuit.", "Repérage lors de la maraude du Samu social.")),
+    Channel.AUTHORITY: (("إشعار من السلطة المحلية بوضعية هشاشة بالحي.", "إحالة من القيادة بعد شكاية الجيران."),
+                        ("Signalement de l'autorité locale.",)),
+    Channel.POLICE: (("إحالة من المصالح الأمنية بعد تدخل ليلي.", "تبليغ من الشرطة عن شخص دون مأوى."),
+                     ("Signalement de la police après une intervention de nuit.",)),
+    Channel.HOSPITAL: (("إشعار من المساعدة الاجتماعية بالمستشفى بخروج مريض دون سند عائلي.",
+                        "إحالة من المستشفى الإقليمي بعد الاستشفاء."),
+                       ("Signalement du service social de l'hôpital : sortie sans soutien familial.",)),
+    Channel.SCHOOL: (("إشعار من إدارة المدرسة بانقطاع التلميذ عن الدراسة.",
+                      "تبليغ من خلية الإنصات بالمؤسسة التعليمية."),
+                     ("Signalement de l'école : absences répétées.",)),
+    Channel.PARTNER: (("توجيه من جمعية شريكة.", "إحالة من جمعية الحي بعد زيارة منزلية."),
+                      ("Orientation par une association partenaire.",)),
+    Channel.FAMILY: (("تبليغ من أحد أفراد الأسرة.", "اتصال من أحد الجيران للتبليغ عن الوضعية."),
+                     ("Signalement par un proche.",)),
+}
+PLACE: Texts = (("بالمركز",), ("Au centre",))
+
+NEED_SECTOR: dict[str, str] = {
+    Need.SHELTER: Sector.SOCIAL, Need.FOOD: Sector.SOCIAL, Need.HEALTH: Sector.HEALTH, Need.DISABILITY: Sector.HEALTH,
+    Need.SCHOOLING: Sector.SCHOOL, Need.DOCUMENTS: Sector.CIVIL, Need.VIOLENCE: Sector.JUSTICE,
+    Need.FAMILY: Sector.SOCIAL, Need.EMPLOYMENT: Sector.EMPLOYMENT, Need.INCOME: Sector.SOCIAL,
+    Need.LEGAL: Sector.JUSTICE, Need.PSYCHO: Sector.HEALTH, Need.ELDERLY_CARE: Sector.SOCIAL, Need.OTHER: Sector.OTHER,
+}
+NEED_GOALS: dict[str, Texts] = {
+    Need.SHELTER: (("إيجاد سكن مستقر", "تأمين مأوى لائق ومستقر", "الإيواء المؤقت في انتظار حل سكني دائم"),
+                   ("Trouver un hébergement stable", "Sécuriser un logement pour la famille")),
+    Need.FOOD: (("ضمان المساعدة الغذائية للأسرة", "تأمين الحاجيات الغذائية الأساسية للأسرة"),
+                ("Assurer l'aide alimentaire du foyer", "Couvrir les besoins alimentaires de base")),
+    Need.HEALTH: (("الولوج إلى العلاج والتتبع الطبي", "تسوية التغطية الصحية في إطار أمو تضامن",
+                   "انتظام التتبع الطبي للمرض المزمن"),
+                  ("Accès aux soins et suivi médical", "Ouvrir les droits à l'AMO Tadamon")),
+    Need.DISABILITY: (("الحصول على بطاقة الإعاقة ومساعدة تقنية", "الاستفادة من كرسي متحرك وحصص الترويض",
+                       "إدماج الطفل في قسم الدمج المدرسي"),
+                      ("Obtenir la carte de handicap et une aide technique", "Accès à la rééducation")),
+    Need.SCHOOLING: (("إعادة التسجيل والمواظبة الدراسية", "محاربة الهدر المدرسي وتتبع المواظبة",
+                      "الاستفادة من برنامج تيسير والدعم المدرسي"),
+                     ("Réinscription et assiduité scolaire", "Prévenir le décrochage scolaire")),
+    Need.DOCUMENTS: (("استخراج البطاقة الوطنية وتسوية الحالة المدنية", "تسجيل الطفل في سجلات الحالة المدنية",
+                      "استخراج عقد الازدياد والبطاقة الوطنية للتعريف"),
+                     ("Établir la CIN et l'état civil", "Inscription à l'état civil")),
+    Need.VIOLENCE: (("الحماية والمواكبة القانونية", "ضمان سلامة الضحية ومواكبتها أمام القضاء",
+                     "الحماية من العنف والتكفل النفسي"),
+                    ("Mise en sécurité et accompagnement juridique", "Protection et suivi de la plainte")),
+    Need.FAMILY: (("الوساطة الأسرية", "إعادة ربط الصلة مع الأسرة", "الصلح بين الزوجين وحماية الأطفال"),
+                  ("Médiation familiale", "Rétablir le lien familial")),
+    Need.EMPLOYMENT: (("تكوين تأهيلي أو شغل", "الإدماج المهني عبر التكوين بالتدرج المهني",
+                       "مواكبة مشروع مدر للدخل"),
+                      ("Formation qualifiante ou emploi", "Insertion professionnelle")),
+    Need.INCOME: (("التسجيل في السجل الاجتماعي الموحد والدعم المباشر", "الاستفادة من الدعم الاجتماعي المباشر",
+                   "تحسين دخل الأسرة"),
+                  ("Inscription au RSU et à l'aide sociale directe", "Accès à l'aide sociale directe")),
+    Need.LEGAL: (("الولوج إلى المساعدة القانونية", "الاستفادة من المساعدة القضائية", "تتبع الملف أمام المحكمة"),
+                 ("Accès à l'aide juridique", "Suivi de la procédure judiciaire")),
+    Need.PSYCHO: (("دعم نفسي منتظم", "التكفل النفسي وتجاوز الصدمة", "الدعم النفسي والاجتماعي"),
+                  ("Soutien psychologique régulier", "Prise en charge psychologique")),
+    Need.ELDERLY_CARE: (("البقاء في البيت مع المساعدة", "ضمان رعاية المسن داخل أسرته",
+                         "الإيواء بمؤسسة للرعاية الاجتماعية للأشخاص المسنين عند الحاجة"),
+                        ("Maintien à domicile avec aide", "Prise en charge de la personne âgée")),
+    Need.OTHER: (("استقرار الوضعية", "تحسين الظروف المعيشية", "مواكبة الشخص في إجراءاته الإدارية"),
+                 ("Stabiliser la situation", "Accompagnement dans les démarches")),
+}
+NEED_ACTIONS: dict[str, Texts] = {
+    Need.SHELTER: (("البحث عن مكان للإيواء", "إيواء مستعجل بمركز الإيواء",
+                    "الاتصال بمؤسسة الرعاية الاجتماعية لحجز مكان", "زيارة السكن المقترح رفقة الشخص"),
+                   ("Chercher une place d'hébergement", "Contacter l'EPS pour une place")),
+    Need.FOOD: (("تسليم قفة غذائية", "تسجيل الأسرة في لائحة المستفيدين من المساعدات الغذائية",
+                 "التنسيق مع الجمعية الشريكة لتوزيع المساعدات"),
+                ("Remettre un panier alimentaire", "Inscrire le foyer à la distribution d'aide")),
+    Need.HEALTH: (("أخذ موعد بالمستشفى", "مرافقة إلى المستشفى الإقليمي لإجراء الفحوصات",
+                   "إيداع ملف التغطية الصحية أمو تضامن", "اقتناء الأدوية الموصوفة"),
+                  ("Prendre rendez-vous à l'hôpital", "Accompagner aux examens médicaux")),
+    Need.DISABILITY: (("إيداع طلب بطاقة الإعاقة", "إعداد ملف طلب كرسي متحرك",
+                       "التوجيه إلى مركز توجيه ومساعدة الأشخاص في وضعية إعاقة"),
+                      ("Déposer la demande de carte de handicap", "Orienter vers le COAPH")),
+    Need.SCHOOLING: (("لقاء إدارة المدرسة", "إعادة تسجيل الطفل بالمؤسسة التعليمية",
+                      "التسجيل في برنامج الدعم المدرسي", "إعداد ملف الاستفادة من برنامج تيسير"),
+                     ("Rencontrer la direction de l'école", "Réinscrire l'enfant à l'école")),
+    Need.DOCUMENTS: (("المرافقة إلى مكتب الحالة المدنية", "إعداد ملف البطاقة الوطنية للتعريف",
+                      "إيداع طلب التسجيل المتأخر في الحالة المدنية بالمحكمة"),
+                     ("Accompagner au bureau d'état civil", "Préparer le dossier de CIN")),
+    Need.VIOLENCE: (("التوجيه إلى خلية التكفل بالنساء والأطفال بالمحكمة", "مرافقة الضحية لوضع شكاية لدى الشرطة",
+                     "الحصول على شهادة طبية تثبت مدة العجز",
+                     "اجتماع دراسة الحالة مع خلية التكفل بالنساء والأطفال بالمحكمة"),
+                    ("Orienter vers la cellule de prise en charge du tribunal", "Accompagner le dépôt de plainte")),
+    Need.FAMILY: (("جلسة وساطة مع الأسرة", "زيارة الأسرة الممتدة", "استدعاء الأب لجلسة استماع"),
+                  ("Séance de médiation avec la famille", "Rencontrer les proches")),
+    Need.EMPLOYMENT: (("التسجيل في أنابيك أو في تكوين", "التسجيل في مركز التكوين بالتدرج المهني",
+                       "إعداد السيرة الذاتية ومواكبة البحث عن شغل", "التوجيه إلى برنامج أوراش"),
+                      ("Inscrire à l'ANAPEC ou à une formation", "Préparer le CV et les candidatures")),
+    Need.INCOME: (("إعداد ملف التسجيل في السجل الاجتماعي الموحد", "تتبع طلب الدعم الاجتماعي المباشر",
+                   "المرافقة إلى الملحقة الإدارية لتحيين المعطيات"),
+                  ("Constituer le dossier RSU", "Suivre la demande d'aide directe")),
+    Need.LEGAL: (("الاتصال بمحامي المساعدة القضائية", "إيداع طلب المساعدة القضائية", "المرافقة إلى جلسة المحكمة"),
+                 ("Contacter l'avocat de l'aide juridique", "Déposer la demande d'assistance judiciaire")),
+    Need.PSYCHO: (("موعد مع الأخصائية النفسية", "جلسة إنصات ودعم نفسي", "التوجيه إلى طبيب نفسي بالمستشفى"),
+                  ("Rendez-vous avec la psychologue", "Séance d'écoute")),
+    Need.ELDERLY_CARE: (("تنظيم المساعدة في البيت", "زيارة منزلية للتأكد من ظروف عيش المسن",
+                         "التنسيق مع المركز الصحي لتتبع المسن"),
+                        ("Organiser l'aide à domicile", "Visite du domicile de la personne âgée")),
+    Need.OTHER: (("تقييم الوضع مع الشخص", "مرافقة الشخص في إجراءاته الإدارية"),
+                 ("Faire le point avec la personne", "Démarche administrative")),
+}
+REFERRAL_REASONS: dict[str, Texts] = {
+    Need.SHELTER: (("طلب إيواء مؤقت في انتظار حل دائم.", "الشخص بدون مأوى، المرجو استقباله."),
+                   ("Demande d'hébergement temporaire.",)),
+    Need.FOOD: (("طلب الاستفادة من المساعدة الغذائية.",), ("Demande d'aide alimentaire.",)),
+    Need.HEALTH: (("طلب التكفل الطبي وإجراء الفحوصات اللازمة.", "طلب موعد للفحص لدى الطبيب المختص."),
+                  ("Demande de prise en charge médicale.",)),
+    Need.DISABILITY: (("طلب تقييم الإعاقة والاستفادة من مساعدة تقنية.", "طلب حصص الترويض الطبي."),
+                      ("Demande d'évaluation et d'aide technique.",)),
+    Need.SCHOOLING: (("طلب إعادة إدماج الطفل في الدراسة.", "طلب التسجيل في التربية غير النظامية."),
+                     ("Demande de réinscription scolaire.",)),
+    Need.DOCUMENTS: (("طلب المساعدة في تسوية الحالة المدنية.",), ("Demande d'appui pour l'état civil.",)),
+    Need.VIOLENCE: (("طلب حماية الضحية ومواكبتها القانونية.", "ضحية عنف زوجي، المرجو التكفل بها."),
+                    ("Demande de protection et d'accompagnement juridique.",)),
+    Need.FAMILY: (("طلب جلسات وساطة أسرية.",), ("Demande de médiation familiale.",)),
+    Need.EMPLOYMENT: (("طلب التسجيل في تكوين تأهيلي.", "طلب المواكبة في البحث عن شغل."),
+                      ("Demande d'inscription à une formation.",)),
+    Need.INCOME: (("طلب دراسة الاستفادة من الدعم الاجتماعي المباشر.",), ("Demande d'aide sociale directe.",)),
+    Need.LEGAL: (("طلب المساعدة القضائية.", "طلب الاستشارة القانونية."), ("Demande d'aide juridique.",)),
+    Need.PSYCHO: (("طلب متابعة نفسية منتظمة.", "طلب جلسات الدعم النفسي."), ("Demande de suivi psychologique.",)),
+    Need.ELDERLY_CARE: (("طلب التكفل بشخص مسن بدون سند.", "طلب المساعدة في البيت لشخص مسن."),
+                        ("Demande de prise en charge d'une personne âgée.",)),
+    Need.OTHER: (("طلب دراسة الوضعية والتكفل.",), ("Demande d'examen de la situation.",)),
+}
+EXTERNAL_SERVICE: dict[str, Texts] = {
+    Sector.HEALTH: (("المستشفى الإقليمي", "المركز الصحي الحضري", "مصلحة المساعدة الاجتماعية بالمستشفى"),
+                    ("Hôpital provincial", "Centre de santé urbain")),
+    Sector.JUSTICE: (("خلية التكفل بالنساء والأطفال بالمحكمة الابتدائية", "النيابة العامة بالمحكمة الابتدائية"),
+                     ("Tribunal de première instance — cellule femmes et enfants",)),
+    Sector.SCHOOL: (("المديرية الإقليمية للتربية الوطنية", "إدارة المؤسسة التعليمية"),
+                    ("Direction provinciale de l'éducation",)),
+    Sector.EMPLOYMENT: (("وكالة أنابيك", "مركز التكوين المهني"), ("Agence ANAPEC", "Centre de formation OFPPT")),
+    Sector.CIVIL: (("مكتب الحالة المدنية بالجماعة", "الملحقة الإدارية"), ("Bureau d'état civil de la commune",)),
+    Sector.SOCIAL: (("قسم العمل الاجتماعي بالعمالة", "المصلحة الاجتماعية بالجماعة"),
+                    ("Programme INDH de la préfecture", "Service social de la commune")),
+    Sector.SECURITY: (("الدائرة الأمنية", "مركز الدرك الملكي"), ("Commissariat d'arrondissement",)),
+    Sector.OTHER: (("مصلحة خارجية",), ("Service extérieur",)),
+}
+FOLLOW_UP_TITLES: dict[str, Texts] = {
+    Task.Kind.VISIT: (("زيارة منزلية", "زيارة منزلية للتتبع", "زيارة ميدانية للأسرة", "زيارة للتأكد من ظروف السكن"),
+                      ("Visite à domicile", "Visite de suivi")),
+    Task.Kind.CALL: (("مكالمة تتبع", "اتصال هاتفي للتتبع", "الاتصال بالأسرة للاطمئنان على الوضعية",
+                      "مكالمة للتذكير بالموعد"),
+                     ("Appel de suivi", "Appel à la famille")),
+    Task.Kind.MEETING: (("مقابلة بالمركز", "جلسة تتبع بالمركز", "اجتماع دراسة الحالة مع فريق المؤسسة"),
+                        ("Entretien au centre", "Réunion de suivi")),
+    Task.Kind.REVIEW: (("مراجعة الخطة", "المراجعة الدورية لخطة التكفل", "تقييم مدى تقدم الخطة"),
+                       ("Revoir le plan", "Révision périodique du plan")),
+}
+FOLLOW_UP_NOTES: Texts = (
+    ("الوضعية مستقرة والإجراءات جارية.", "تم التواصل مع الأسرة.", "تحسن ملحوظ في الوضعية.",
+     "تم الحصول على الموعد بالمستشفى.", "لا جديد يذكر، سيتم الاتصال مجددا الأسبوع المقبل.",
+     "تم تسليم الوثائق المطلوبة.", "الشخص لم يكن في البيت، تم ترك رسالة لدى الجيران.",
+     "الأسرة متعاونة والتزامات الخطة محترمة."),
+    ("Situation stable, démarches en cours.", "La personne a obtenu son rendez-vous.", "Pas de changement notable.",
+     "Dossier administratif complété."),
+)
+REVIEW_NOTES: Texts = (
+    ("تقدم في تنفيذ الخطة.", "الأهداف ما زالت قائمة مع تحيين الآجال.", "تحقق جزء من الأهداف، مواصلة التتبع.",
+     "تحديد آجال جديدة للإجراءات الإدارية."),
+    ("Le plan avance, objectifs maintenus.", "Nouvelle échéance pour les démarches administratives."),
+)
+OVERRIDE_REASONS: Texts = (
+    ("الوضعية أخطر مما يظهر في الأجوبة.", "وضعية ملاحظة خلال الزيارة المنزلية.", "استعادة السند العائلي منذ المقابلة."),
+    ("Situation observée lors de la visite à domicile.", "Soutien familial retrouvé depuis l'entretien."),
+)
+FIRST_ACTIONS: Texts = (
+    ("إيواء مستعجل بمركز الإيواء وطلب شهادة طبية.", "تم إيواء الشخص بشكل مستعجل.",
+     "تنظيم التكفل الطبي المستعجل بالمستشفى الإقليمي.", "إشعار النيابة العامة وإيواء الضحية في مكان آمن.",
+     "توفير المبيت والتغذية في انتظار دراسة الحالة."),
+    ("Hébergement d'urgence trouvé pour la nuit.", "Prise en charge médicale organisée.",
+     "Signalement au procureur et mise à l'abri."),
+)
+CONFERENCE_NOTES: Texts = (
+    ("اجتماع دراسة الحالة مع خلية التكفل بالنساء والأطفال بالمحكمة: تم حصر خطة التكفل الفردي.",
+     "اجتماع تركيبي مع المساعدة الاجتماعية والأخصائية النفسية: الاتفاق على خطة التكفل.",
+     "دراسة الحالة مع فريق المؤسسة والسلطة المحلية وتحديد المتدخلين."),
+    ("Réunion de synthèse : plan individuel arrêté.",
+     "Réunion avec l'unité de protection et l'assistante sociale du tribunal."),
+)
+PLAN_NOTES: Texts = (
+    ("خطة التكفل الفردي جاهزة، المرجو المصادقة عليها.", "خطة التكفل الفردي: الإيواء والمواكبة القانونية.",
+     "المرجو المصادقة على خطة التكفل الفردي."),
+    ("Plan individuel soumis pour approbation.", "Plan individuel : mise à l'abri et accompagnement juridique."),
+)
+REFUSAL_COMMENTS: Texts = (("الخطة تحتاج إلى أهداف أدق.", "المرجو تحديد الآجال والمتدخلين."),
+                           ("Préciser les objectifs et les échéances.",))
+PLACEMENT_NOTES: Texts = (("لا يوجد حل عائلي.", "غياب السند العائلي ورفض الأسرة استقبال الشخص.",
+                           "الإيواء ضروري لحماية الشخص."),
+                          ("Pas de solution familiale.",))
+PLACEMENT_ENDS: Texts = (("العودة إلى الأسرة.", "إيجاد حل سكني.", "الانتقال إلى مؤسسة أخرى."),
+                         ("Retour en famille.", "Solution de logement trouvée."))
+DECLINE_REASONS: Texts = (("لا توجد أماكن شاغرة.", "الطلب خارج اختصاص المؤسسة.", "الشخص لا يستوفي شروط الاستفادة."),
+                          ("Plus de place disponible.", "Hors de notre mission.",
+                           "La personne ne remplit pas les conditions."))
+REVOKE_REASONS: Texts = (("وجد الشخص حلا آخر.", "توجيه تم عن طريق الخطأ."),
+                         ("La personne a trouvé une solution.", "Orientation faite par erreur."))
+OUTCOME_NOTES: dict[str, Texts] = {
+    Outcome.SERVED: (("استفاد الشخص من الخدمة المطلوبة.", "تم التكفل بالشخص وإخبار المركز بالنتيجة."),
+                     ("Service rendu, la personne est satisfaite.",)),
+    Outcome.PARTLY: (("تم التكفل بجزء من الطلب، الباقي في طور الإنجاز.",), ("Prise en charge partielle.",)),
+    Outcome.ENROLLED: (("تم تسجيل الشخص في البرنامج.",), ("Inscription faite.",)),
+    Outcome.ADMITTED: (("تم قبول الشخص بالمؤسسة.",), ("Admission confirmée.",)),
+    Outcome.NOT_SHOWN: (("لم يحضر الشخص إلى الموعد رغم التذكير.",), ("La personne ne s'est pas présentée.",)),
+    Outcome.NOT_ELIGIBLE: (("الشخص لا يستوفي شروط البرنامج.",), ("Conditions non remplies.",)),
+}
+CLOSURE_NOTES: dict[str, Texts] = {
+    ClosureReason.GOALS_MET: (("تم إغلاق الملف بعد تحقيق الأهداف.", "تحققت أهداف خطة التكفل."),
+                              ("Objectifs du plan atteints.",)),
+    ClosureReason.REFERRED_OUT: (("الشخص في عهدة مصلحة أخرى تتابع وضعيته.",),
+                                 ("Pris en charge par un autre service.",)),
+    ClosureReason.NO_CONTACT: (("انقطع التواصل بعد ثلاث محاولات اتصال.",), ("Sans nouvelles après trois appels.",)),
+    ClosureReason.MOVED: (("انتقلت الأسرة للسكن في مدينة أخرى.",), ("La famille a déménagé.",)),
+    ClosureReason.REFUSED: (("إغلاق الملف بطلب من الشخص.",), ("Dossier clos à la demande de la personne.",)),
+    ClosureReason.DECEASED: (("وفاة الشخص.",), ("Décès de la personne.",)),
+    ClosureReason.DUPLICATE: (("ملف مفتوح عن طريق الخطأ.",), ("Dossier ouvert en double.",)),
+}
+TRANSFER_REASONS: Texts = (("انتقال الأسرة إلى حي آخر.", "التكفل أقرب إلى مقر السكن."),
+                           ("Déménagement de la famille.", "Prise en charge plus proche du domicile."))
+TRANSFER_DECLINES: Texts = (("لا يمكن إضافة تتبع جديد حاليا.",), ("Pas de place pour un suivi supplémentaire.",))
 
 
 PLAN_SHARE: dict[str, float] = {Level.LOW: 0.15, Level.MEDIUM: 0.65, Level.HIGH: 0.85}  # cases given a plan
@@ -258,8 +468,10 @@ PICK_DISABILITY = W(DISABILITY_KINDS)
 PICK_NEED_ANY = W(list(NEED_BASE.items()))
 
 
-def _text(rng: random.Random, pair: tuple[str, str]) -> str:
-    return pair[1] if rng.random() < 0.5 else pair[0]
+def _say(rng: random.Random, lang: str, texts: Texts) -> str:
+    """One of the variants in the case's language."""
+    options = texts[0] if lang == AR else texts[1]
+    return options[int(rng.random() * len(options))]
 
 
 def _age(today: date, birth: date | None, year: int | None) -> int:
@@ -296,7 +508,7 @@ def _adapter(f: Any) -> Callable[[Any], Any] | None:
     if kind == "DateField":
         return str if sqlite else connection.ops.adapt_datefield_value
     if kind == "JSONField":
-        return partial(f.get_db_prep_save, connection=connection)
+        return partial(connection.ops.adapt_json_value, encoder=f.encoder)  # what get_db_prep_save ends in
     return None
 
 
@@ -361,26 +573,12 @@ class Rows:
             return 0
         sp = self.spec(model)
         with_pk = objs[0].__dict__[sp.pk] is not None
-        keep = [i for i, a in enumerate(sp.attnames) if with_pk or a != sp.pk]
-        get = itemgetter(*[sp.attnames[i] for i in keep])
-        adapt = [(j, sp.adapters[i]) for j, i in enumerate(keep) if sp.adapters[i] is not None]
-        qn = connection.ops.quote_name
-        sql = (f"INSERT INTO {qn(sp.table)} ({', '.join(qn(sp.columns[i]) for i in keep)}) "
-               f"VALUES ({', '.join(['%s'] * len(keep))})")
-        rows = []
-        for o in objs:
-            values = list(get(o.__dict__))
-            for j, f in adapt:
-                if values[j] is not None:
-                    values[j] = f(values[j])  # type: ignore[misc]
-            rows.append(values)
-        with connection.cursor() as cur:
-            for i in range(0, len(rows), 50_000):
-                cur.executemany(sql, rows[i:i + 50_000])
-        return len(rows)
+        attnames = [a for a in sp.attnames if with_pk or a != sp.pk]
+        get = itemgetter(*attnames)
+        return self.insert_values(model, attnames, [get(o.__dict__) for o in objs])
 
     def insert_values(self, model: type[Model], attnames: Sequence[str], values: Sequence[Sequence[Any]]) -> int:
-        """Rows given as tuples of these fields' values (no model instances: attendance marks)."""
+        """Rows given as tuples of these fields' values (no model instances: the journal's)."""
         if not values:
             return 0
         sp = self.spec(model)
@@ -424,6 +622,7 @@ class Est:
     type: str
     capacity: int | None
     partner: int | None
+    code: str = ""
 
 
 @dataclass
@@ -443,6 +642,7 @@ class Bundle:
     person: PersonRow
     need_list: list[str]
     group_list: list[str]
+    lang: str = AR  # what the case's free texts are written in
     sessions: list[ListeningSession] = field(default_factory=list)
     needs: list[SessionNeed] = field(default_factory=list)
     groups: list[CaseGroup] = field(default_factory=list)
@@ -469,6 +669,7 @@ class Batch:
     sharing: dict[int, Consent] = field(default_factory=dict)  # person -> their consent to sharing
     person_dates: list[tuple[int, datetime, str]] = field(default_factory=list)  # (pk, registered, disability)
     consent_dates: list[tuple[int, datetime]] = field(default_factory=list)  # listening consents already there
+    journal: list[tuple[Any, ...]] = field(default_factory=list)  # rows of JOURNAL_FIELDS
 
 
 def status_of(b: Bundle) -> str:
@@ -500,6 +701,7 @@ class Generator:
 
     def __init__(self, seed: int, now: datetime) -> None:
         self.rng = random.Random(seed * 7919 + 17)
+        self.trng = random.Random(seed * 104_729 + 71)  # what agents write: apart, so texts do not move the rest
         self.now = now
         self.today = timezone.localdate(now)
         self.rows = Rows(now)
@@ -512,12 +714,12 @@ class Generator:
 
     def _load(self) -> None:
         self.est: dict[int, Est] = {}
-        for pk, prov, region, parent, code, cap, partner in (
+        for pk, prov, region, parent, code, cap, partner, unit_code in (
                 OrgUnit.objects.filter(kind=OrgUnit.Kind.ESTABLISHMENT, active=True)
                 .values_list("pk", "commune__province_id", "commune__province__region_id", "parent_id",
-                             "establishment_type__code", "capacity", "partner_id").order_by("pk")):
+                             "establishment_type__code", "capacity", "partner_id", "code").order_by("pk")):
             if prov is not None and parent is not None:
-                self.est[pk] = Est(pk, prov, region, parent, code or "", cap, partner)
+                self.est[pk] = Est(pk, prov, region, parent, code or "", cap, partner, unit_code)
         self.persona: dict[str, int] = dict(User.objects.filter(username__in=[
             "agent.casa", "manager.casa", "delegate.casa", "partner.casa"]).values_list("username", "pk"))
         self.agents: dict[int, list[int]] = {}
@@ -536,6 +738,14 @@ class Generator:
         first_user = User.objects.order_by("pk").values_list("pk", flat=True).first() or 0
         self.any_user = next((u for us in self.agents.values() for u in us), first_user)
         self.any_delegate = next((u for us in self.delegates.values() for u in us), self.any_user)
+        self.usernames: dict[int, str] = dict(User.objects.values_list("pk", "username"))
+        # Where every case gets its whole history in the journal: the personas' establishments
+        # (agent.casa's, manager.casa's and those of delegate.casa's delegation).
+        casa = {self.persona.get(u) for u in ("agent.casa", "manager.casa", "delegate.casa")} - {None}
+        units = set(Assignment.objects.active().filter(user_id__in=casa, org_unit__isnull=False)
+                    .values_list("org_unit_id", flat=True))
+        self.full_units: set[int] = {e.pk for e in self.est.values() if e.pk in units or e.delegation in units}
+        self.history_since = self.now - timedelta(days=FULL_HISTORY_DAYS) if FULL_HISTORY_DAYS else None
         # Who holds cases in each province: establishments doing casework that have agents,
         # weighted by their number of agents.
         self.holders: dict[int, tuple[list[int], list[float]]] = {}
@@ -708,9 +918,10 @@ class Generator:
         # Without consent only when life is in danger (vital interest).
         consent = urgency != Urgency.LIFE or rng.random() < 0.7
         needs = needs or self.needs_for(groups)
+        lang = FR if self.trng.random() < FRENCH_SHARE else AR
         case = new(Case, id=self.rows.take_id(Case), person_id=p.pk, establishment_id=holder, agent_id=agent,
                    opened_at=t0, opened_by_id=agent, urgency=urgency, created_at=t0)
-        b = Bundle(case=case, person=p, need_list=needs, group_list=groups)
+        b = Bundle(case=case, person=p, need_list=needs, group_list=groups, lang=lang)
         b.groups = [new(CaseGroup, case_id=case.id, group=g) for g in groups]
         s = self.session(b, t0, channel, urgency, needs, consent=consent, opening=True)
         if consent and p.pk not in self.has_listening:
@@ -729,14 +940,15 @@ class Generator:
         agent_id = (b.case.agent_id if b is not None else None) or self.agent_of(est_id) or self.any_user
         outcome = (ListeningSession.Outcome.CASE_OPENED if opening else
                    ListeningSession.Outcome.ADDED_TO_CASE if b is not None else ListeningSession.Outcome.INFORMATION)
+        lang = b.lang if b is not None else FR if self.trng.random() < FRENCH_SHARE else AR
         account = ACCOUNTS.get(channel)
         s = self.rows.new(
             ListeningSession, id=self.rows.take_id(ListeningSession), establishment_id=est_id, agent_id=agent_id,
             person_id=b.person.pk if b is not None else person, case_id=b.case.id if b is not None else None,
             channel=channel, held_at=t, urgency=urgency, consent_given=consent, outcome=outcome, created_at=t,
-            reported_by=rng.choice(REPORTERS[channel]) if channel in REPORTERS else "",
-            place="Au centre" if channel == Channel.WALK_IN else "",
-            account=_text(rng, account) if account and rng.random() < 0.6 else "",
+            reported_by=_say(self.trng, lang, REPORTERS[channel]) if channel in REPORTERS else "",
+            place=_say(self.trng, lang, PLACE) if channel == Channel.WALK_IN else "",
+            account=_say(self.trng, lang, account) if account and rng.random() < 0.7 else "",
         )
         if b is not None:
             b.sessions.append(s)
@@ -764,8 +976,7 @@ class Generator:
         final, reason = result.level, ""
         if final in (Level.MEDIUM, Level.HIGH) and not level and rng.random() < 0.03:
             final = Level.HIGH if final == Level.MEDIUM else Level.MEDIUM
-            reason = rng.choice(["Situation observée lors de la visite à domicile.",
-                                 "الوضعية أخطر مما يظهر في الأجوبة.", "Soutien familial retrouvé depuis l'entretien."])
+            reason = _say(self.trng, b.lang, OVERRIDE_REASONS)
         a = self.rows.new(Assessment, case_id=b.case.id, scheme_id=self.scheme.pk,
                           assessed_by_id=b.case.agent_id or self.any_user, assessed_on=self.day(t), answers=answers,
                           score=result.score, computed_level=result.level, level=final, override_reason=reason,
@@ -775,7 +986,8 @@ class Generator:
         return a
 
     def goal(self, b: Bundle, t: datetime, need: str) -> Goal:
-        g = self.rows.new(Goal, id=self.rows.take_id(Goal), case_id=b.case.id, text=_text(self.rng, NEED_TEXT[need][0]),
+        g = self.rows.new(Goal, id=self.rows.take_id(Goal), case_id=b.case.id,
+                          text=_say(self.trng, b.lang, NEED_GOALS[need]),
                           created_by_id=b.case.agent_id or self.any_user, created_at=t)
         b.goals.append(g)
         return g
@@ -784,11 +996,14 @@ class Generator:
              done: datetime | None = None) -> Task:
         who = b.case.agent_id
         created = datetime(due.year, due.month, due.day, 9, tzinfo=UTC) - timedelta(days=10)
-        note = (FOLLOW_UP_NOTES[int(self.rng.random() * len(FOLLOW_UP_NOTES))]
-                if done is not None and kind in FOLLOW_KINDS else "")
-        t = self.rows.new(Task, case_id=b.case.id, establishment_id=b.case.establishment_id, kind=kind, title=title,
-                          assignee_id=who, due_on=due, goal_id=goal.id if goal is not None else None,
-                          created_at=min(max(created, b.case.opened_at), self.now), done_at=done,
+        # Added with the plan at the earliest, never after it was done.
+        created = min(max(created, b.goals[0].created_at if b.goals else b.case.opened_at), self.now)
+        if done is not None:
+            created = min(created, done)
+        note = _say(self.trng, b.lang, FOLLOW_UP_NOTES) if done is not None and kind in FOLLOW_KINDS else ""
+        t = self.rows.new(Task, id=self.rows.take_id(Task), case_id=b.case.id, establishment_id=b.case.establishment_id,
+                          kind=kind, title=title, assignee_id=who, due_on=due,
+                          goal_id=goal.id if goal is not None else None, created_at=created, done_at=done,
                           done_by_id=who if done is not None else None, note=note)
         b.tasks.append(t)
         return t
@@ -829,6 +1044,8 @@ class Generator:
     def approval(self, b: Bundle, kind: str, at: datetime, *, decided: datetime | None, decision: str = "",
                  payload: dict[str, Any] | None = None, note: str = "") -> Approval:
         est = b.case.establishment_id
+        if not note and kind == Approval.Kind.PLAN:
+            note = _say(self.trng, b.lang, PLAN_NOTES)
         a = self.rows.new(Approval, id=self.rows.take_id(Approval), case_id=b.case.id, establishment_id=est, kind=kind,
                           requested_by_id=b.case.agent_id or self.any_user, requested_at=at, created_at=at,
                           payload=payload or {}, request_note=note)
@@ -840,7 +1057,7 @@ class Generator:
                 if a.decided_by_id == a.requested_by_id:
                     a.decided_by_id = self.any_delegate
             if a.decision == Approval.Decision.REFUSED:
-                a.comment = self.rng.choice(["Préciser les objectifs et les échéances.", "الخطة تحتاج إلى أهداف أدق."])
+                a.comment = _say(self.trng, b.lang, REFUSAL_COMMENTS)
         b.approvals.append(a)
         return a
 
@@ -873,7 +1090,7 @@ class Generator:
         if end is not None and (decided is None or decided > end):
             return None
         appr = self.approval(b, Approval.Kind.PLACEMENT, at, decided=decided, payload={"establishment": dest},
-                             note=rng.choice(["Pas de solution familiale.", "لا يوجد حل عائلي."]))
+                             note=_say(self.trng, b.lang, PLACEMENT_NOTES))
         pl = self.rows.new(Placement, case_id=b.case.id, establishment_id=dest, approval_id=appr.id, created_at=at,
                            kind="temporary" if rng.random() < 0.8 else "permanent")
         if decided is None:
@@ -886,8 +1103,7 @@ class Generator:
                 stop = maybe if maybe < self.now else None
             if stop is not None:
                 pl.state, pl.ends_on = Placement.State.ENDED, self.day(stop)
-                pl.end_reason = rng.choice(["Retour en famille.", "Solution de logement trouvée.",
-                                            "العودة إلى الأسرة."])
+                pl.end_reason = _say(self.trng, b.lang, PLACEMENT_ENDS)
             else:
                 pl.state = Placement.State.ACTIVE
                 self.occupancy[dest] = self.occupancy.get(dest, 0) + 1
@@ -912,12 +1128,13 @@ class Generator:
         case = b.case
         e = self.est[case.establishment_id]
         need = b.need_list[int(rng.random() * len(b.need_list))]
-        sector = NEED_TEXT[need][2]
+        sector = NEED_SECTOR[need]
         target = target or PICK_TARGET(rng)
         r = self.rows.new(Referral, id=self.rows.take_id(Referral), case_id=case.id, person_id=case.person_id,
                           from_establishment_id=case.establishment_id, target=target, need=need,
                           sector=sector if target == Target.EXTERNAL else "", sent_at=t, created_at=t,
-                          sent_by_id=case.agent_id or self.any_user, reason=_text(rng, NEED_TEXT[need][1]),
+                          sent_by_id=case.agent_id or self.any_user,
+                          reason=_say(self.trng, b.lang, REFERRAL_REASONS[need]),
                           answer_due=self.day(t) + timedelta(days=settings.REFERRAL_ANSWER_DAYS))
         if target == Target.INTERNAL:
             if to_est is None:
@@ -941,7 +1158,7 @@ class Generator:
                     return None
                 r.to_partner_id = rng.choice(partners)
         else:
-            r.external_service = rng.choice(EXTERNAL_SERVICE[sector])
+            r.external_service = _say(self.trng, b.lang, EXTERNAL_SERVICE[sector])
         if target != Target.INTERNAL:
             r.consent_id = self.sharing_consent(batch, b, t - timedelta(minutes=20)).id
         limit = end or self.now
@@ -956,14 +1173,15 @@ class Generator:
         if state in (Referral.State.ACCEPTED, Referral.State.COMPLETED, Referral.State.DECLINED):
             r.answered_at, r.answered_by_id = answered, answerer
         if state == Referral.State.DECLINED:
-            r.decline_reason = rng.choice(["Plus de place disponible.", "Hors de notre mission.",
-                                           "لا توجد أماكن شاغرة.", "La personne ne remplit pas les conditions."])
+            r.decline_reason = _say(self.trng, b.lang, DECLINE_REASONS)
         elif state == Referral.State.COMPLETED:
             r.completed_at = min(answered + timedelta(days=rng.uniform(2, 40)), limit - timedelta(minutes=10))
             r.outcome = (PICK_OUTCOME if r.to_establishment_id else PICK_OUTCOME_OUTSIDE)(rng)
+            if self.trng.random() < 0.5:
+                r.outcome_note = _say(self.trng, b.lang, OUTCOME_NOTES[r.outcome])
         elif state == Referral.State.REVOKED:
             r.revoked_at, r.revoked_by_id = answered, self.supervisor_of(case.establishment_id)
-            r.revoke_reason = rng.choice(["La personne a trouvé une solution.", "Orientation faite par erreur."])
+            r.revoke_reason = _say(self.trng, b.lang, REVOKE_REASONS)
         elif state == Referral.State.SENT and r.answer_due < self.today - DAY:
             r.reminded_at = self.at(r.answer_due + DAY, 6, 7)
         b.referrals.append(r)
@@ -983,9 +1201,7 @@ class Generator:
         case.closed_at = t
         case.closure_reason, case.closure_outcome = reason, outcome
         if rng.random() < 0.4:
-            case.closure_note = rng.choice(["Objectifs du plan atteints.", "تم إغلاق الملف بعد تحقيق الأهداف.",
-                                            "Sans nouvelles après trois appels.",
-                                            "Dossier clos en accord avec la personne."])
+            case.closure_note = _say(self.trng, b.lang, CLOSURE_NOTES[reason])
         if case.extreme and b.track is not None:
             ask = max(t - timedelta(hours=rng.uniform(4, 72)), case.opened_at + HOUR)
             self.approval(b, Approval.Kind.CLOSURE, min(ask, t - FIVE_MIN), decided=t,
@@ -1084,13 +1300,12 @@ class Generator:
             return
         tr = self.rows.new(Transfer, case_id=b.case.id, from_establishment_id=origin, status=state,
                            to_establishment_id=rng.choice(pool), requested_by_id=b.case.agent_id or self.any_user,
-                           created_at=t, reason=rng.choice(["Déménagement de la famille.", "انتقال الأسرة إلى حي آخر.",
-                                                            "Prise en charge plus proche du domicile."]))
+                           created_at=t, reason=_say(self.trng, b.lang, TRANSFER_REASONS))
         if state in (Transfer.State.ACCEPTED, Transfer.State.DECLINED):
             tr.decided_at = min(t + timedelta(hours=rng.uniform(2, 72)), t + (horizon - t) / 2)
             tr.decided_by_id = self.answerer(tr.to_establishment_id)
             if state == Transfer.State.DECLINED:
-                tr.decline_reason = "Pas de place pour un suivi supplémentaire."
+                tr.decline_reason = _say(self.trng, b.lang, TRANSFER_DECLINES)
             else:
                 b.case.establishment_id = tr.to_establishment_id
                 b.case.agent_id = tr.decided_by_id or self.agent_of(tr.to_establishment_id)
@@ -1105,12 +1320,12 @@ class Generator:
         for g, need in zip(goals, needs, strict=False):
             for _ in range(1 if rng.random() < 0.67 else 2):
                 due = self.day(t_p) + timedelta(days=3 + int(rng.random() * 43))
-                self.schedule(b, Task.Kind.ACTION, _text(rng, NEED_TEXT[need][1]), due, end, goal=g)
+                self.schedule(b, Task.Kind.ACTION, _say(self.trng, b.lang, NEED_ACTIONS[need]), due, end, goal=g)
         if follow_ups:
             due = self.day(follow_from or t_p) + timedelta(days=7 + int(rng.random() * 24))
             while True:
                 kind = PICK_FOLLOW_UP(rng)
-                if not self.schedule(b, kind, _text(rng, FOLLOW_UP_TITLES[kind]), due, end):
+                if not self.schedule(b, kind, _say(self.trng, b.lang, FOLLOW_UP_TITLES[kind]), due, end):
                     break
                 due += timedelta(days=25 + int(rng.random() * 36))
         review_days = settings.CASE_REVIEW_DAYS
@@ -1120,7 +1335,7 @@ class Generator:
             b.case.next_review_on = r_day
             done_day = r_day + timedelta(days=(0, 0, 1, 3)[int(rng.random() * 4)])
             if r_day > self.today or done_day > self.today or rng.random() < 0.06:
-                t = self.task(b, Task.Kind.REVIEW, _text(rng, title), r_day)
+                t = self.task(b, Task.Kind.REVIEW, _say(self.trng, b.lang, title), r_day)
                 t.cancelled = end is not None
                 break
             done_at = self.past(self.at(done_day))
@@ -1130,9 +1345,8 @@ class Generator:
             b.reviews.append(self.rows.new(
                 Review, case_id=b.case.id, reviewed_by_id=b.case.agent_id or self.any_user, reviewed_on=done_day,
                 next_review_on=nxt, created_at=done_at,
-                note=rng.choice(["Le plan avance, objectifs maintenus.", "تقدم في تنفيذ الخطة.",
-                                 "Nouvelle échéance pour les démarches administratives."])))
-            self.task(b, Task.Kind.REVIEW, _text(rng, title), r_day, done=done_at)
+                note=_say(self.trng, b.lang, REVIEW_NOTES)))
+            self.task(b, Task.Kind.REVIEW, _say(self.trng, b.lang, title), r_day, done=done_at)
             b.case.next_review_on = nxt
             r_day = nxt
 
@@ -1145,12 +1359,10 @@ class Generator:
         fa = t_a + timedelta(hours=rng.uniform(1, 22) if rng.random() < 0.85 else rng.uniform(25, 70))
         if fa < horizon:
             track.first_action_at = fa
-            track.first_action_note = rng.choice(["Hébergement d'urgence trouvé pour la nuit.",
-                                                  "Prise en charge médicale organisée.", "تم إيواء الشخص بشكل مستعجل.",
-                                                  "Signalement au procureur et mise à l'abri."])
+            track.first_action_note = _say(self.trng, b.lang, FIRST_ACTIONS)
         conf = t_a + timedelta(hours=rng.uniform(8, 60))
         if rng.random() < 0.7 and conf < horizon:
-            track.conference_at, track.conference_note = conf, "Réunion de synthèse : plan individuel arrêté."
+            track.conference_at, track.conference_note = conf, _say(self.trng, b.lang, CONFERENCE_NOTES)
         t_g = t_a + timedelta(hours=rng.uniform(6, 50))
         if t_g < horizon - HOUR:
             approved: datetime | None = None
@@ -1196,6 +1408,211 @@ class Generator:
             if t_r < horizon - HOUR:
                 self.referral(batch, b, t_r, end)
 
+    # ---- the journal: what the services would have written -----------------------------------------
+
+    def full_history(self, opened: datetime, *units: int) -> bool:
+        return self.history_since is None or opened >= self.history_since or any(u in self.full_units for u in units)
+
+    def chronicle(self, batch: Batch) -> None:
+        """Journal entries for the batch's casework, with the actions, records and ``changes``
+        the services write (``cases.services``, ``referrals.services``), at the time each thing
+        happened, by whoever did it, in the case's establishment, each case's in order. Status
+        changes are replayed with the precedence of ``status_from``. Older cases outside the
+        personas' establishments get only their opening (``FULL_HISTORY_DAYS``)."""
+        out = batch.journal
+        for b in batch.bundles:
+            self.history(b, out)
+        if batch.loose_sessions:
+            needs: dict[int, list[str]] = {}
+            for n in batch.loose_needs:
+                needs.setdefault(n.session_id, []).append(n.need)
+            for s in batch.loose_sessions:
+                if self.full_history(s.held_at, s.establishment_id):
+                    out.append(self.entry(s.held_at, "listening.record", s.agent_id, "cases.listeningsession", s.id,
+                                          f"LS-{s.id}", s.establishment_id, {
+                                              "channel": s.channel, "needs": needs.get(s.id, []), "outcome": s.outcome,
+                                              "person": record_number(s.person_id) if s.person_id else ""}))
+
+    def entry(self, at: datetime, action: str, actor: int | None, object_type: str, object_id: int, label: str,
+              unit: int, changes: dict[str, Any]) -> tuple[Any, ...]:
+        """A journal row, in the order of ``JOURNAL_FIELDS``."""
+        return (at, JournalEntry.Kind.CHANGE, actor, self.usernames.get(actor, "system") if actor else "system",
+                action, object_type, str(object_id), label, unit, changes, "cli")
+
+    def history(self, b: Bundle, out: list[tuple[Any, ...]]) -> None:
+        case = b.case
+        number = case_number(case.id)
+        s0 = b.sessions[0]
+        opening: dict[str, Any] = {"channel": s0.channel, "urgency": s0.urgency, "groups": list(b.group_list)}
+        if not s0.consent_given:
+            opening["legal_basis"] = "vital_interest"
+        if not self.full_history(case.opened_at, s0.establishment_id, case.establishment_id):
+            out.append(self.entry(case.opened_at, "case.open", case.opened_by_id, "cases.case", case.id, number,
+                                  s0.establishment_id, opening))
+            return
+        est = self.est
+        # (at, order, action, actor, changes, effect on the status, (type, id, label, units) or None: the case)
+        ev: list[tuple[datetime, int, str, int | None, dict[str, Any], str, tuple[Any, ...] | None]] = []
+
+        def add(at: datetime, action: str, actor: int | None, changes: dict[str, Any], effect: str = "",
+                obj: tuple[Any, ...] | None = None) -> None:
+            ev.append((at, len(ev), action, actor, changes, effect, obj))
+
+        agent = case.agent_id
+        add(case.opened_at, "case.open", case.opened_by_id, opening, "session:" + s0.channel)
+        needs: dict[int, list[str]] = {}
+        for n in b.needs:
+            needs.setdefault(n.session_id, []).append(n.need)
+        person = record_number(case.person_id)
+        for s in b.sessions:
+            add(s.held_at, "listening.record", s.agent_id,
+                {"channel": s.channel, "needs": needs.get(s.id, []), "outcome": s.outcome, "person": person},
+                "" if s is s0 else "session:" + s.channel,
+                ("cases.listeningsession", s.id, f"LS-{s.id}", (s.establishment_id,)))
+        for a in b.assessments:
+            changes: dict[str, Any] = {"score": a.score, "computed_level": a.computed_level, "level": a.level}
+            if a.override_reason:
+                changes["override_reason"] = a.override_reason
+            add(a.created_at, "case.assess", a.assessed_by_id, changes, "assess")
+        track = b.track
+        if track is not None:
+            add(track.opened_at, "case.extreme_open", agent, {"first_action_due": track.first_action_due.isoformat(),
+                                                              "plan_due": track.plan_due.isoformat()}, "extreme")
+            if track.first_action_at is not None:
+                add(track.first_action_at, "case.extreme_first_action", agent,
+                    {"late": track.first_action_at > track.first_action_due})
+            if track.conference_at is not None:
+                add(track.conference_at, "case.extreme_conference", agent, {})
+            if track.first_action_escalated_at is not None:
+                add(track.first_action_escalated_at, "case.escalate", None, {"deadline": "first_action"})
+            if track.plan_escalated_at is not None:
+                add(track.plan_escalated_at, "case.escalate", None, {"deadline": "plan"})
+        placed = {p.approval_id: p for p in b.placements}
+        closure = {"reason": case.closure_reason, "outcome": case.closure_outcome}
+        for ap in b.approvals:
+            add(ap.requested_at, "approval.request", ap.requested_by_id, {"kind": ap.kind})
+            pl = placed.get(ap.id)
+            if pl is not None:
+                add(ap.requested_at, "placement.request", ap.requested_by_id,
+                    {"establishment": est[pl.establishment_id].code})
+            if ap.decided_at is None:
+                continue
+            if ap.decision == Approval.Decision.WITHDRAWN:
+                add(ap.decided_at, "approval.withdraw", ap.requested_by_id, {"kind": ap.kind})
+                continue
+            effect = ""
+            if ap.decision == Approval.Decision.APPROVED:
+                if ap.kind == Approval.Kind.CLOSURE:
+                    add(ap.decided_at, "case.close", ap.decided_by_id, closure)
+                    effect = "closed"
+                elif ap.kind == Approval.Kind.PLAN:
+                    effect = "approved"
+                elif pl is not None and pl.state in (Placement.State.ACTIVE, Placement.State.ENDED):
+                    effect = "placed"
+            add(ap.decided_at, "approval.decide", ap.decided_by_id, {"kind": ap.kind, "decision": ap.decision}, effect)
+        for pl in b.placements:
+            if pl.state == Placement.State.ENDED and pl.ends_on is not None:
+                t_end = datetime(pl.ends_on.year, pl.ends_on.month, pl.ends_on.day, 10, tzinfo=UTC)
+                if case.closed_at is not None:
+                    t_end = min(t_end, case.closed_at - FIVE_MIN)
+                add(min(t_end, self.now - FIVE_MIN), "placement.end", agent, {"reason": pl.end_reason}, "unplaced")
+        for g in b.goals:
+            add(g.created_at, "plan.goal_add", g.created_by_id, {"goal": g.id}, "goal")
+        first_review = next((t for t in b.tasks if t.kind == Task.Kind.REVIEW), None)
+        for t in b.tasks:
+            review = t.kind == Task.Kind.REVIEW
+            if not review or t is first_review:  # later reviews are scheduled by the review itself
+                add(t.created_at, "plan.task_add", agent,
+                    {"task": t.id, "kind": t.kind, "due_on": t.due_on.isoformat()})
+            if t.done_at is not None and not review:  # a review task is done by ``plan.review``
+                add(t.done_at, "plan.task_done", t.done_by_id,
+                    {"task": t.id, "kind": t.kind, "late": t.done_at.date() > t.due_on},
+                    "followed" if t.kind in FOLLOW_KINDS else "")
+        for rv in b.reviews:
+            add(rv.created_at, "plan.review", rv.reviewed_by_id,
+                {"next_review_on": rv.next_review_on.isoformat() if rv.next_review_on else None})
+        for r in b.referrals:
+            units: tuple[int, ...] = (r.from_establishment_id,)
+            if r.to_establishment_id and r.to_establishment_id != r.from_establishment_id:
+                units = (r.from_establishment_id, r.to_establishment_id)
+            obj: tuple[Any, ...] = ("referrals.referral", r.id, f"REF-{r.id:07d}", units)
+            to = est[r.to_establishment_id].code if r.to_establishment_id else r.to_partner_id or r.external_service
+            add(r.sent_at, "referral.send", r.sent_by_id, {"case": case.id, "target": r.target, "to": to}, "sent", obj)
+            if r.answered_at is not None:
+                if r.status == Referral.State.DECLINED:
+                    add(r.answered_at, "referral.decline", r.answered_by_id,
+                        {"case": case.id, "reason": r.decline_reason}, "unsent", obj)
+                else:
+                    add(r.answered_at, "referral.accept", r.answered_by_id, {"case": case.id}, "accepted", obj)
+            if r.completed_at is not None:
+                add(r.completed_at, "referral.complete", r.answered_by_id, {"case": case.id, "outcome": r.outcome},
+                    "", obj)
+            if r.revoked_at is not None:
+                add(r.revoked_at, "referral.revoke", r.revoked_by_id, {"case": case.id, "reason": r.revoke_reason},
+                    "unsent", obj)
+            if r.reminded_at is not None:
+                add(r.reminded_at, "referral.remind", None, {}, "", (*obj[:3], (r.from_establishment_id,)))
+        moved: tuple[datetime, int] | None = None
+        for tr in b.transfers:
+            add(tr.created_at, "transfer.request", tr.requested_by_id, {"to": est[tr.to_establishment_id].code})
+            if tr.decided_at is not None and tr.status in (Transfer.State.ACCEPTED, Transfer.State.DECLINED):
+                accepted = tr.status == Transfer.State.ACCEPTED
+                add(tr.decided_at, "transfer.decide", tr.decided_by_id,
+                    {"accepted": accepted, "from": tr.from_establishment_id, "to": tr.to_establishment_id})
+                if accepted:
+                    moved = (tr.decided_at, tr.from_establishment_id)
+        if case.closed_at is not None and not any(ap.kind == Approval.Kind.CLOSURE for ap in b.approvals):
+            add(case.closed_at, "case.close", agent, closure, "closed")
+
+        # Replay in time order; the status changes where ``case_refresh`` would have seen it change.
+        channels: list[str] = []
+        assessed = extreme = approved = followed = closed = False
+        goals = sent = accepted_n = placed_n = 0
+        status = Status.RECEIVED
+        for at, _n, action, actor, changes, effect, what in sorted(ev, key=itemgetter(0, 1)):
+            unit = moved[1] if moved is not None and at < moved[0] else case.establishment_id
+            if what is None:
+                out.append(self.entry(at, action, actor, "cases.case", case.id, number, unit, changes))
+            else:
+                for u in what[3]:
+                    out.append(self.entry(at, action, actor, what[0], what[1], what[2], u, changes))
+            if not effect:
+                continue
+            if effect.startswith("session:"):
+                channels.append(effect[8:])
+            elif effect == "assess":
+                assessed = True
+            elif effect == "extreme":
+                extreme = True
+            elif effect == "goal":
+                goals += 1
+            elif effect == "approved":
+                approved = True
+            elif effect == "followed":
+                followed = True
+            elif effect == "sent":
+                sent += 1
+            elif effect == "unsent":
+                sent -= 1
+            elif effect == "accepted":
+                sent, accepted_n = sent - 1, accepted_n + 1
+            elif effect == "placed":
+                placed_n += 1
+            elif effect == "unplaced":
+                placed_n -= 1
+            elif effect == "closed":
+                closed = True
+            plan_ok = goals > 0 and (not extreme or approved)
+            new = (Status.CLOSED if closed else Status.PLACED if placed_n > 0
+                   else (Status.FOLLOW_UP if followed and plan_ok else Status.IN_CARE) if plan_ok or accepted_n > 0
+                   else Status.REFERRED if sent > 0 else Status.ASSESSMENT if assessed or goals > 0
+                   else Status.REPORTED if channels and all(c in REPORT_CHANNELS for c in channels)
+                   else Status.RECEIVED)
+            if new != status:
+                out.append(self.entry(at, "case.status", None, "cases.case", case.id, number, unit,
+                                      {"status": [status, new]}))
+                status = new
+
 
 # ---- writing ----------------------------------------------------------------------------------------
 
@@ -1226,6 +1643,8 @@ def write(rows: Rows, batch: Batch, counts: dict[str, int]) -> None:
             n = rows.insert(model, objs)
             if key:
                 counts[key] = counts.get(key, 0) + n
+        n = rows.insert_values(JournalEntry, JOURNAL_FIELDS, batch.journal)
+        counts["journal_entries"] = counts.get("journal_entries", 0) + n
         _update_registry(batch)
 
 
@@ -1281,7 +1700,9 @@ def generate_casework(*, seed: int = 2026, now: datetime | None = None,
             gen.has_listening = set(Consent.objects.filter(person_id__gt=lo, person_id__lte=top,
                                                            purpose=Consent.Purpose.LISTENING)
                                     .values_list("person_id", flat=True))
-            write(gen.rows, _chunk(gen, rows), counts)
+            batch = _chunk(gen, rows)
+            gen.chronicle(batch)
+            write(gen.rows, batch, counts)
             done += len(rows)
             lo = top
             say(f"casework: {min(done, total):,}/{total:,} persons, {counts.get('cases', 0):,} cases")
@@ -1420,7 +1841,8 @@ class Personas:
             return b
 
         def title(b: Bundle, kind: str) -> str:
-            return _text(rng, FOLLOW_UP_TITLES[kind] if kind in FOLLOW_UP_TITLES else NEED_TEXT[b.need_list[0]][1])
+            return _say(gen.trng, b.lang, FOLLOW_UP_TITLES[kind] if kind in FOLLOW_UP_TITLES
+                        else NEED_ACTIONS[b.need_list[0]])
 
         def upcoming(b: Bundle, kind: str, in_days: int) -> Task:
             return gen.task(b, kind, title(b, kind), today + timedelta(days=in_days))
@@ -1456,17 +1878,21 @@ class Personas:
             gen.assess(b, t_a, level=Level.EXTREME)
             track = gen.track_open(b, t_a)
             track.first_action_at = t_a + 4 * HOUR
-            track.first_action_note = "Mise à l'abri en hébergement d'urgence, certificat médical demandé."
+            track.first_action_note = _say(gen.trng, b.lang, (
+                ("إيواء مستعجل بمركز الإيواء وطلب شهادة طبية.",),
+                ("Mise à l'abri en hébergement d'urgence, certificat médical demandé.",)))
             track.conference_at = t_a + 20 * HOUR
-            track.conference_note = ("Réunion de synthèse avec l'unité de protection et l'assistante sociale "
-                                     "du tribunal.")
+            track.conference_note = _say(gen.trng, b.lang, (
+                ("اجتماع دراسة الحالة مع خلية التكفل بالنساء والأطفال بالمحكمة والمساعدة الاجتماعية.",),
+                ("Réunion de synthèse avec l'unité de protection et l'assistante sociale du tribunal.",)))
             g = gen.goal(b, t_a + 22 * HOUR, Need.VIOLENCE)
             gen.goal(b, t_a + 22 * HOUR, Need.SHELTER)
-            gen.task(b, Task.Kind.ACTION, _text(rng, NEED_TEXT[Need.VIOLENCE][1]), today + 2 * DAY, goal=g)
-            gen.task(b, Task.Kind.ACTION, _text(rng, NEED_TEXT[Need.SHELTER][1]), today + 4 * DAY)
+            gen.task(b, Task.Kind.ACTION, _say(gen.trng, b.lang, NEED_ACTIONS[Need.VIOLENCE]), today + 2 * DAY, goal=g)
+            gen.task(b, Task.Kind.ACTION, _say(gen.trng, b.lang, NEED_ACTIONS[Need.SHELTER]), today + 4 * DAY)
             track.plan_submitted_at = max(t_a + 24 * HOUR, now - 3 * HOUR)
             gen.approval(b, Approval.Kind.PLAN, track.plan_submitted_at, decided=None,
-                         note="Plan individuel : mise à l'abri et accompagnement juridique.")
+                         note=_say(gen.trng, b.lang, (("خطة التكفل الفردي: الإيواء والمواكبة القانونية.",),
+                                                 ("Plan individuel : mise à l'abri et accompagnement juridique.",))))
         # 2-3. Received today and yesterday: the first interview is to come.
         for days, in_days in ((0.1, 2), (1.2, 5)):
             b = base(days, channel=Channel.WALK_IN)
@@ -1545,7 +1971,8 @@ class Personas:
             gen.assess(b, t_a, level=Level.EXTREME)
             track = gen.track_open(b, t_a)
             track.first_action_at = t_a + 6 * HOUR
-            track.first_action_note = "Hébergement d'urgence trouvé pour la nuit."
+            track.first_action_note = _say(gen.trng, b.lang, (("تم إيجاد مكان للمبيت الليلة بمركز الإيواء.",),
+                                                         ("Hébergement d'urgence trouvé pour la nuit.",)))
             track.plan_submitted_at = t_a + 40 * HOUR
             track.plan_approved_at = t_a + 55 * HOUR
             gen.approval(b, Approval.Kind.PLAN, track.plan_submitted_at, decided=track.plan_approved_at)
@@ -1611,6 +2038,7 @@ class Personas:
             batch.person_dates.append((b.person.pk, registered, b.person.disability))
             if b.person.pk in gen.has_listening:
                 batch.consent_dates.append((b.person.pk, registered))
+        gen.chronicle(batch)
         write(gen.rows, batch, counts)
         counts["notifications"] = gen.rows.insert(Notification, self._notifications(batch.bundles, overdue_tasks))
 
