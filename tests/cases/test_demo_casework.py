@@ -161,6 +161,15 @@ def test_closed_and_extreme_cases_are_coherent() -> None:
     assert not Case.objects.filter(person__created_at__gt=F("opened_at") + dt.timedelta(seconds=1)).exists()
 
 
+def test_the_journal_is_indexed_again() -> None:
+    """The generator drops the journal's indexes on SQLite while it writes, and builds them again."""
+    with connection.cursor() as cur:
+        constraints = connection.introspection.get_constraints(cur, JournalEntry._meta.db_table)
+    indexes = {name: c["columns"] for name, c in constraints.items() if c["index"] and not c["primary_key"]}
+    assert {i.name for i in JournalEntry._meta.indexes} <= set(indexes)
+    assert {("at",), ("actor_id",), ("org_unit_id",)} <= {tuple(cols) for cols in indexes.values()}
+
+
 def test_foreign_keys_hold() -> None:
     if connection.vendor != "sqlite":
         pytest.skip("SQLite check")

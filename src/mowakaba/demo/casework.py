@@ -40,8 +40,8 @@ at the national scale a full history for every case would add some 8 million row
 Writing: persons are read in chunks of 20,000 by id; each chunk's rows are generated in Python
 and written in one transaction, table by table, with one ``executemany`` each (ids of the rows
 others point to are handed out here). Model instances skip ``Model.__init__``. No service is
-called and nothing is queried per row. A million persons (550,000 cases, 7 million rows) take
-about six minutes on SQLite on a two-core machine.
+called and nothing is queried per row. A million persons (550,000 cases, 7 million rows and 3.9
+million journal entries) take about seven minutes on SQLite on a two-core machine.
 
 Deterministic for a seed and a ``now``. Everything is synthetic.
 """
@@ -1688,9 +1688,18 @@ def generate_casework(*, seed: int = 2026, now: datetime | None = None,
     # each foreign key up again (a third of the time at a million persons). The tests run
     # ``PRAGMA foreign_key_check`` on the result.
     unchecked = connection.vendor == "sqlite" and not connection.in_atomic_block
+    # Likewise the journal's indexes: millions of entries go in faster without them, and the
+    # indexes are built again at the end in one pass each (at a million persons, 3.9 million
+    # entries: about 40 s instead of 140 s).
+    journal_indexes: list[str] = []
     if unchecked:
         with connection.cursor() as cur:
             cur.execute("PRAGMA foreign_keys = OFF")
+            cur.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+                        "AND sql IS NOT NULL ORDER BY name", [JournalEntry._meta.db_table])
+            for name, sql in cur.fetchall():
+                cur.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+                journal_indexes.append(sql)
     try:
         while lo < hi:
             top = lo + CHUNK
@@ -1709,7 +1718,10 @@ def generate_casework(*, seed: int = 2026, now: datetime | None = None,
         personas.build(counts)
     finally:
         if unchecked:
+            say("casework: indexing the journal")
             with connection.cursor() as cur:
+                for sql in journal_indexes:
+                    cur.execute(sql)
                 cur.execute("PRAGMA foreign_keys = ON")
     gen.rows.reset_sequences()
     return {**counts, "casework_seconds": round(time.monotonic() - started, 1)}
