@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "mowakaba.programs",
     "mowakaba.training",
     "mowakaba.partners",
+    "mowakaba.planning",
+    "mowakaba.vigilance",
     "mowakaba.demo",
     "mowakaba.portal",
 ]

@@ -18,6 +18,9 @@ urlpatterns = [
     path("programs/", include("mowakaba.programs.urls")),
     path("training/", include("mowakaba.training.urls")),
     path("partners/", include("mowakaba.partners.urls")),
+    path("planning/", include("mowakaba.planning.urls")),
+    path("vigilance/", include("mowakaba.vigilance.urls")),
+    path("open-data/", include("mowakaba.vigilance.urls_open")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
