@@ -32,9 +32,13 @@ Arabic and French versions of a report then show the same picture.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import math
 import re
-from collections.abc import Callable, Sequence
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Literal
 
@@ -127,12 +131,157 @@ def _n(x: float) -> str:
 
 def _num(text: str) -> str:
     """A number: a left-to-right isolate, escaped."""
+    if _PDF.get():
+        return _esc(text)
     return f"{LRI}{_esc(text)}{PDI}"
 
 
 def _label(text: str) -> str:
     """A name: an isolate taking its direction from its first strong letter, escaped."""
+    if _PDF.get():
+        return _esc(visual_text(text))
     return f"{FSI}{_esc(text)}{PDI}"
+
+
+def _join(parts: Sequence[str], rtl: bool) -> str:
+    """Pieces of one text in reading order; in PDF mode the visual order is ours to give."""
+    return " ".join(reversed(parts) if rtl and _PDF.get() else parts)
+
+
+# --- PDF mode ----------------------------------------------------------------------------------
+# WeasyPrint (70) draws SVG text one character at a time, in logical order from left to right:
+# Arabic comes out unjoined and backwards (isolated letter forms, word read mirrored), and the
+# font is taken literally from ``font-family`` ("inherit" is not inherited from the page). In PDF
+# mode the charts write Arabic as it must look: presentation forms (initial, medial, final,
+# isolated, lam-alef) in visual order, and name the PDF's fonts. The picture is right; the PDF's
+# text layer then holds presentation forms in visual order (search and copy of chart labels are
+# poorer: the report's tables carry the same names as real text).
+
+_PDF: ContextVar[bool] = ContextVar("mowakaba_charts_pdf", default=False)
+PDF_FONTS_RTL = '"Mowakaba Arabic", "Noto Sans Arabic", "Noto Sans", "DejaVu Sans", sans-serif'
+PDF_FONTS_LTR = '"Noto Sans", "DejaVu Sans", "Mowakaba Arabic", "Noto Sans Arabic", sans-serif'
+_MIRRORED = str.maketrans("()[]{}<>«»", ")(][}{><»«")
+_ALEFS = "\u0622\u0623\u0625\u0627"
+_MARKS = (LRI, FSI, PDI)
+_ISOLATE = re.compile(f"[{LRI}{FSI}]([^{LRI}{FSI}{PDI}]*){PDI}")
+
+
+@contextlib.contextmanager
+def for_pdf() -> Iterator[None]:
+    """Charts drawn inside this block are for WeasyPrint (see the note above)::
+
+        with charts.for_pdf():
+            context["chart"] = charts.bar_chart(...)
+    """
+    token = _PDF.set(True)
+    try:
+        yield
+    finally:
+        _PDF.reset(token)
+
+
+@functools.cache
+def _forms() -> dict[tuple[str, str], str]:
+    """(letter or lam+alef, form) → presentation form, read from Unicode's decompositions."""
+    table: dict[tuple[str, str], str] = {}
+    for cp in (*range(0xFB50, 0xFC00), *range(0xFE70, 0xFF00)):
+        m = re.fullmatch(r"<(initial|medial|final|isolated)> ((?:[0-9A-F]{4} ?)+)",
+                         unicodedata.decomposition(chr(cp)))
+        if m:
+            base = "".join(chr(int(h, 16)) for h in m.group(2).split())
+            if len(base) == 1 or (cp >= 0xFEF5 and base[0] == "\u0644"):
+                table.setdefault((base, m.group(1)), chr(cp))
+    return table
+
+
+def _shape(text: str) -> str:
+    """Arabic letters replaced by their contextual presentation forms (logical order kept)."""
+    forms = _forms()
+    chars = [c for c in text if unicodedata.category(c) != "Mn"]  # vowel marks: none in names
+
+    def dual(c: str) -> bool:
+        return c == "\u0640" or (c, "medial") in forms
+
+    def joining(c: str) -> bool:
+        return dual(c) or (c, "final") in forms
+
+    out: list[str] = []
+    i = 0
+    while i < len(chars):
+        c = chars[i]
+        prev_joins = bool(out) and i > 0 and dual(chars[i - 1])
+        if c == "\u0644" and i + 1 < len(chars) and chars[i + 1] in _ALEFS:
+            out.append(forms.get((c + chars[i + 1], "final" if prev_joins else "isolated"), c + chars[i + 1]))
+            i += 2
+            continue
+        if joining(c):
+            next_joins = dual(c) and i + 1 < len(chars) and joining(chars[i + 1])
+            form = {(True, True): "medial", (True, False): "final", (False, True): "initial",
+                    (False, False): "isolated"}[(prev_joins, next_joins)]
+            out.append(forms.get((c, form), forms.get((c, "isolated"), c)))
+        else:
+            out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def _strength(c: str) -> str:
+    kind = unicodedata.bidirectional(c)
+    if kind in ("R", "AL"):
+        return "R"
+    if kind in ("L", "EN", "AN"):
+        return "L"
+    return "N"
+
+
+def visual_text(text: str) -> str:
+    """``text`` shaped and in visual (left-to-right drawing) order, its direction taken from
+    its first strong letter outside isolates. Enough bidi for names, months and sentences with
+    numbers: a run of Latin letters or digits inside Arabic stays left to right, an LRI…PDI
+    isolate is kept whole (left to right) and placed as a neutral, as the Unicode algorithm
+    does; brackets are mirrored in Arabic runs."""
+    units: list[tuple[str, str, bool]] = []  # (text, strength, is an isolate kept whole)
+    pos = 0
+    for m in _ISOLATE.finditer(text):
+        units.extend((c, _strength(c), False) for c in text[pos:m.start()] if c not in _MARKS)
+        inner = m.group(1)
+        units.append((inner if m.group(0)[0] == LRI else visual_text(inner), "N", True))
+        pos = m.end()
+    units.extend((c, _strength(c), False) for c in text[pos:] if c not in _MARKS)
+    if not any(k == "R" for _t, k, _a in units):
+        return "".join(t for t, _k, _a in units)
+    base = next((k for _t, k, atom in units if k != "N" and not atom), "L")
+    resolved = []
+    for i, (_t, k, _a) in enumerate(units):  # a neutral between two letters of one direction takes it
+        if k == "N":
+            before = next((units[j][1] for j in range(i - 1, -1, -1) if units[j][1] != "N"), base)
+            after = next((units[j][1] for j in range(i + 1, len(units)) if units[j][1] != "N"), base)
+            k = before if before == after else base
+        resolved.append(k)
+    runs: list[tuple[str, list[tuple[str, bool]]]] = []
+    for (t, _k, atom), k in zip(units, resolved, strict=True):
+        if runs and runs[-1][0] == k:
+            runs[-1][1].append((t, atom))
+        else:
+            runs.append((k, [(t, atom)]))
+    drawn = []
+    for k, pieces in runs:
+        merged: list[tuple[str, bool]] = []  # letters between isolates joined, to be shaped
+        for t, atom in pieces:
+            if merged and not atom and not merged[-1][1]:
+                merged[-1] = (merged[-1][0] + t, False)
+            else:
+                merged.append((t, atom))
+        if k == "R":
+            drawn.append("".join(t if atom else _shape(t)[::-1].translate(_MIRRORED)
+                                 for t, atom in reversed(merged)))
+        else:
+            drawn.append("".join(t for t, _atom in merged))
+    return "".join(reversed(drawn) if base == "R" else drawn)
+
+
+def _plain(text: str) -> str:
+    return text.replace(LRI, "").replace(FSI, "").replace(PDI, "")
 
 
 def _truncate(text: str, width: float, size: float = FONT) -> str:
@@ -163,11 +312,12 @@ def _hatch(x: float, y: float, w: float, h: float) -> str:
 
 
 def _svg(kind: str, width: float, height: float, title: str, body: Sequence[str], desc: str = "",
-         max_width: str = MAX_WIDTH, display: str = "display:block") -> SafeString:
+         max_width: str = MAX_WIDTH, display: str = "display:block", rtl: bool = False) -> SafeString:
     t = _esc(title)
+    fonts = _esc(PDF_FONTS_RTL if rtl else PDF_FONTS_LTR) if _PDF.get() else "inherit"
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="mw-chart mw-chart-{kind}" role="img" '
             f'aria-label="{t}" viewBox="0 0 {_n(width)} {_n(height)}" width="100%" '
-            f'preserveAspectRatio="xMidYMid meet" font-family="inherit" direction="ltr" '
+            f'preserveAspectRatio="xMidYMid meet" font-family="{fonts}" direction="ltr" '
             f'style="max-width:{max_width};height:auto;{display};overflow:visible">'
             f"<title>{t}</title>")
     if desc:
@@ -227,8 +377,8 @@ def _legend(entries: Sequence[tuple[str, str, bool]], *, y: float, width: float,
     return out, (line + 1) * 16 + 4
 
 
-def _no_data(kind: str, title: str, width: float = WIDTH) -> SafeString:
-    return _svg(kind, width, 40, title, [
+def _no_data(kind: str, title: str, rtl: bool, width: float = WIDTH) -> SafeString:
+    return _svg(kind, width, 40, title, rtl=rtl, body=[
         _hatch(0, 4, width, 32),
         _text(width / 2, 24, _label(_("No data")), anchor="middle", fill=MUTED)])
 
@@ -257,7 +407,7 @@ def bar_chart(items: Sequence[BarItem], *, title: str,
     shown = list(items[:max_items] if max_items is not None else items)
     hidden = len(items) - len(shown)
     if not shown:
-        return _no_data("bar", title)
+        return _no_data("bar", title, rtl)
     width, pad, row, bar_h = WIDTH, 4.0, 22.0, 14.0
     label_w, value_w = width * 0.34, 66.0
     x0, x1 = pad + label_w + 6, width - pad - value_w
@@ -291,7 +441,7 @@ def bar_chart(items: Sequence[BarItem], *, title: str,
         label = _truncate(item.label, label_w)
         piece.append(_text(m.x(x0 - 6), cy + 4, _label(label), anchor=m.anchor("end"),
                            bold=item.highlight))
-        note = f' <tspan fill="{MUTED}" font-size="10">{_label(item.note)}</tspan>' if item.note else ""
+        note = f'<tspan fill="{MUTED}" font-size="10">{_label(item.note)}</tspan>' if item.note else ""
         if _present(item.value):
             v = float(item.value)  # type: ignore[arg-type]
             a, b = sorted((zero, sx(v)))
@@ -299,14 +449,15 @@ def bar_chart(items: Sequence[BarItem], *, title: str,
                          f'width="{_n(b - a)}" height="{_n(bar_h)}" '
                          f'fill="{HIGHLIGHT if item.highlight else BAR}" class="mw-bar"/>')
             shown_value = value_format(v)
-            piece.append(_text(m.x(max(b, zero) + 4), cy + 4, _num(shown_value) + note,
+            piece.append(_text(m.x(max(b, zero) + 4), cy + 4, _join([_num(shown_value), note][:1 + bool(note)], rtl),
                                anchor=m.anchor("start"), bold=item.highlight))
         else:
             shown_value = _("no value (suppressed or missing)")
             marker_w = 22.0  # a short hatched box at zero, not a bar: "no value" at a glance
             piece.append(f'<g class="mw-missing">{_hatch(m.rect_x(zero, marker_w), cy - bar_h / 2, marker_w, bar_h)}'
                          "</g>")
-            piece.append(_text(m.x(zero + marker_w + 4), cy + 4, "—" + note, anchor=m.anchor("start"),
+            piece.append(_text(m.x(zero + marker_w + 4), cy + 4, _join(["—", note][:1 + bool(note)], rtl),
+                               anchor=m.anchor("start"),
                                fill=MUTED))
         tip = f"{item.label}: {shown_value}" + (f" ({item.note})" if item.note else "")
         desc.append(tip)
@@ -318,8 +469,8 @@ def bar_chart(items: Sequence[BarItem], *, title: str,
         rx = m.x(sx(float(reference)))  # type: ignore[arg-type]
         out.append(f'<line x1="{_n(rx)}" y1="{_n(top - 4)}" x2="{_n(rx)}" y2="{_n(axis_y)}" '
                    f'stroke="{TEXT}" stroke-width="1.2" stroke-dasharray="4 3" class="mw-reference"/>')
-        ref_text = (_label(reference_label) + " " if reference_label else "") + _num(
-            value_format(float(reference)))  # type: ignore[arg-type]
+        ref_text = _join([*([_label(reference_label)] if reference_label else []),
+                          _num(value_format(float(reference)))], rtl)  # type: ignore[arg-type]
         # the label runs from the line towards the value side, where there is room
         anchor = "end" if sx(float(reference)) > (x0 + x1) / 2 else "start"  # type: ignore[arg-type]
         out.append(_text(rx + (-3 if m.anchor(anchor) == "end" else 3), top - 8, ref_text,
@@ -327,8 +478,8 @@ def bar_chart(items: Sequence[BarItem], *, title: str,
         desc.append(f"{reference_label} {value_format(float(reference))}".strip())  # type: ignore[arg-type]
     if hidden:
         out.append(_text(m.x(x0), height - 4, _label(_("and %(count)s more") % {
-            "count": value_format(hidden)}), anchor=m.anchor("start"), size=10, fill=MUTED))
-    return _svg("bar", width, height, title, out, "; ".join(desc))
+            "count": f"{LRI}{value_format(hidden)}{PDI}"}), anchor=m.anchor("start"), size=10, fill=MUTED))
+    return _svg("bar", width, height, title, out, "; ".join(desc), rtl=rtl)
 
 
 # --- columns and lines over time ---------------------------------------------------------------
@@ -410,7 +561,7 @@ def column_chart(periods: Sequence[str], series: Sequence[Series], *, title: str
     """
     n = len(periods)
     if not n or not series:
-        return _no_data("column", title)
+        return _no_data("column", title, rtl)
     if stacked:
         sums = [sum(max(v, 0.0) for v in _finite([s.values[i] if i < len(s.values) else None
                                                   for s in series])) for i in range(n)]
@@ -456,7 +607,7 @@ def column_chart(periods: Sequence[str], series: Sequence[Series], *, title: str
         if stacked and all(not _present(s.values[i] if i < len(s.values) else None) for s in series):
             out.append(f'<g class="mw-missing">{_hatch(left, f.top, group, f.plot_h)}</g>')
         desc.append(f"{period}: " + ", ".join(parts))
-    return _svg("column", f.width, f.height, title, out, "; ".join(desc))
+    return _svg("column", f.width, f.height, title, out, "; ".join(desc), rtl=rtl)
 
 
 def stacked_columns(periods: Sequence[str], series: Sequence[Series], *, title: str,
@@ -489,7 +640,7 @@ def line_chart(periods: Sequence[str], series: Sequence[Series], *, title: str,
     each series' last point. Missing values break the line (no drop to zero)."""
     n = len(periods)
     if not n or not series:
-        return _no_data("line", title)
+        return _no_data("line", title, rtl)
     values = _finite([v for s in series for v in s.values[:n]] + list(target or [])[:n])
     low = min([0.0, *values])
     high = max([*values, 0.0]) or 1.0
@@ -547,14 +698,15 @@ def line_chart(periods: Sequence[str], series: Sequence[Series], *, title: str,
         desc.append((target_label or _("Target")) + ": " + ", ".join(
             f"{p} {value_format(float(v)) if _present(v) else '—'}"  # type: ignore[arg-type]
             for p, v in zip(periods, target, strict=False)))
-    return _svg("line", f.width, f.height, title, out, "; ".join(desc))
+    return _svg("line", f.width, f.height, title, out, "; ".join(desc), rtl=rtl)
 
 
 # --- sparkline ---------------------------------------------------------------------------------
 
 def sparkline(values: Sequence[float | None], *, highlight_last: bool = True,
               band: tuple[float, float] | None = None, marks: Sequence[int] = (),
-              title: str = "", value_format: Callable[[float], str] = format_number) -> SafeString:
+              title: str = "", value_format: Callable[[float], str] = format_number,
+              rtl: bool = False) -> SafeString:
     """A small line for an alert's explanation: the expected range shaded (``band``), the
     alert weeks marked (``marks``, indexes into ``values``) and the latest value dotted."""
     width, height, pad = 120.0, 30.0, 3.5
@@ -566,7 +718,7 @@ def sparkline(values: Sequence[float | None], *, highlight_last: bool = True,
             "count": n, "value": value_format(float(values[last])) if last is not None else "—"}  # type: ignore[arg-type]
     if not present:
         return _svg("sparkline", width, height, title,
-                    [_hatch(0, 4, width, height - 8)], max_width="10em", display=_INLINE)
+                    [_hatch(0, 4, width, height - 8)], max_width="10em", display=_INLINE, rtl=rtl)
     low, high = min(present), max(present)
     if band is not None:
         low, high = min(low, band[0]), max(high, band[1])
@@ -601,7 +753,7 @@ def sparkline(values: Sequence[float | None], *, highlight_last: bool = True,
         x, y = pts[last]  # type: ignore[misc]
         out.append(f'<circle cx="{_n(x)}" cy="{_n(y)}" r="2.5" fill="{TEXT}" class="mw-last"/>')
     desc = ", ".join(value_format(float(v)) if _present(v) else "—" for v in values)  # type: ignore[arg-type]
-    return _svg("sparkline", width, height, title, out, desc, max_width="10em", display=_INLINE)
+    return _svg("sparkline", width, height, title, out, desc, max_width="10em", display=_INLINE, rtl=rtl)
 
 
 # --- progress ----------------------------------------------------------------------------------
@@ -626,9 +778,10 @@ def progress_bar(value: float, target: float, *, status: Status, label: str,
         return x0 + max(v, 0.0) / full * (x1 - x0)
 
     percent = value / target * 100 if target > 0 else None
-    numbers = _("%(value)s of %(target)s") % {"value": value_format(value), "target": value_format(target)}
+    numbers = _("%(value)s of %(target)s") % {"value": f"{LRI}{value_format(value)}{PDI}",
+                                               "target": f"{LRI}{value_format(target)}{PDI}"}
     if percent is not None:
-        numbers += f" · {percent:.0f}{NNBSP}%"
+        numbers += f" · {LRI}{percent:.0f}{NNBSP}%{PDI}"
     out = [
         _text(m.x(x0), 14, _label(_truncate(label, width * 0.62)), anchor=m.anchor("start"), bold=True),
         _text(m.x(x1), 14, _label(status_word(status)), anchor=m.anchor("end"),
@@ -639,13 +792,13 @@ def progress_bar(value: float, target: float, *, status: Status, label: str,
         w = sx(value) - x0
         out.append(f'<rect x="{_n(m.rect_x(x0, w))}" y="21" width="{_n(w)}" height="10" rx="5" '
                    f'fill="{STATUS_FILL.get(status, MUTED)}" class="mw-progress"/>')
-    out.append(_text(m.x(x0), 46, _num(numbers), anchor=m.anchor("start"), size=11, fill=TEXT))
-    desc = f"{label}: {numbers}; {status_word(status)}"
+    out.append(_text(m.x(x0), 46, _label(numbers), anchor=m.anchor("start"), size=11, fill=TEXT))
+    desc = f"{label}: {_plain(numbers)}; {status_word(status)}"
     if expected is not None and math.isfinite(expected):
         ex = m.x(sx(expected))
         out.append(f'<line x1="{_n(ex)}" y1="17" x2="{_n(ex)}" y2="35" stroke="{TEXT}" '
                    f'stroke-width="2" class="mw-expected"/>')
-        exp_text = _("expected to date %(value)s") % {"value": value_format(expected)}
+        exp_text = _("expected to date %(value)s") % {"value": f"{LRI}{value_format(expected)}{PDI}"}
         out.append(_text(m.x(x1), 46, _label(exp_text), anchor=m.anchor("end"), size=11, fill=MUTED))
-        desc += f"; {exp_text}"
-    return _svg("progress", width, 52, label, out, desc)
+        desc += f"; {_plain(exp_text)}"
+    return _svg("progress", width, 52, label, out, desc, rtl=rtl)
