@@ -234,6 +234,7 @@ def _strength(c: str) -> str:
     return "N"
 
 
+@functools.lru_cache(maxsize=4096)  # a report draws the same names in several charts
 def visual_text(text: str) -> str:
     """``text`` shaped and in visual (left-to-right drawing) order, its direction taken from
     its first strong letter outside isolates. Enough bidi for names, months and sentences with
@@ -290,9 +291,13 @@ def _truncate(text: str, width: float, size: float = FONT) -> str:
 
 
 def _text(x: float, y: float, content: str, *, anchor: str = "start", size: float = FONT,
-          fill: str = TEXT, bold: bool = False) -> str:
-    """``content`` is already escaped and wrapped (``_num``/``_label``)."""
+          fill: str = TEXT, bold: bool = False, halo: bool = False) -> str:
+    """``content`` is already escaped and wrapped (``_num``/``_label``). ``halo``: a white
+    outline under the letters, for a value that a reference line may cross (browsers only:
+    WeasyPrint ignores ``paint-order`` and would draw the outline over the letters)."""
     weight = ' font-weight="bold"' if bold else ""
+    if halo and not _PDF.get():
+        weight += ' stroke="#fff" stroke-width="3" stroke-linejoin="round" paint-order="stroke"'
     return (f'<text x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}" font-size="{_n(size)}" '
             f'fill="{fill}"{weight}>{content}</text>')
 
@@ -433,7 +438,20 @@ def bar_chart(items: Sequence[BarItem], *, title: str,
                    f'stroke="{GRID}" stroke-width="{1 if t == 0 else 0.6}"/>')
         out.append(_text(gx, axis_y + 13, _num(value_format(t)), anchor="middle", size=10, fill=MUTED))
     zero = sx(max(lo, 0.0))
-    desc = []
+    desc: list[str] = []
+    ref_desc = ""
+    # under the bars and values (which carry a white halo), over the grid
+    if has_ref:
+        rx = m.x(sx(float(reference)))  # type: ignore[arg-type]
+        out.append(f'<line x1="{_n(rx)}" y1="{_n(top - 4)}" x2="{_n(rx)}" y2="{_n(axis_y)}" '
+                   f'stroke="{TEXT}" stroke-width="1.2" stroke-dasharray="4 3" class="mw-reference"/>')
+        ref_text = _join([*([_label(reference_label)] if reference_label else []),
+                          _num(value_format(float(reference)))], rtl)  # type: ignore[arg-type]
+        # the label runs from the line towards the value side, where there is room
+        anchor = "end" if sx(float(reference)) > (x0 + x1) / 2 else "start"  # type: ignore[arg-type]
+        out.append(_text(rx + (-3 if m.anchor(anchor) == "end" else 3), top - 8, ref_text,
+                         anchor=m.anchor(anchor), size=10, fill=TEXT))
+        ref_desc = f"{reference_label} {value_format(float(reference))}".strip()  # type: ignore[arg-type]
     for k, item in enumerate(shown):
         y = top + k * row
         cy = y + row / 2
@@ -450,7 +468,7 @@ def bar_chart(items: Sequence[BarItem], *, title: str,
                          f'fill="{HIGHLIGHT if item.highlight else BAR}" class="mw-bar"/>')
             shown_value = value_format(v)
             piece.append(_text(m.x(max(b, zero) + 4), cy + 4, _join([_num(shown_value), note][:1 + bool(note)], rtl),
-                               anchor=m.anchor("start"), bold=item.highlight))
+                               anchor=m.anchor("start"), bold=item.highlight, halo=has_ref))
         else:
             shown_value = _("no value (suppressed or missing)")
             marker_w = 22.0  # a short hatched box at zero, not a bar: "no value" at a glance
@@ -465,17 +483,8 @@ def bar_chart(items: Sequence[BarItem], *, title: str,
         href = _safe_href(item.href)
         out.append(f'<a href="{href}" class="mw-row">{inner}</a>' if href
                    else f'<g class="mw-row">{inner}</g>')
-    if has_ref:
-        rx = m.x(sx(float(reference)))  # type: ignore[arg-type]
-        out.append(f'<line x1="{_n(rx)}" y1="{_n(top - 4)}" x2="{_n(rx)}" y2="{_n(axis_y)}" '
-                   f'stroke="{TEXT}" stroke-width="1.2" stroke-dasharray="4 3" class="mw-reference"/>')
-        ref_text = _join([*([_label(reference_label)] if reference_label else []),
-                          _num(value_format(float(reference)))], rtl)  # type: ignore[arg-type]
-        # the label runs from the line towards the value side, where there is room
-        anchor = "end" if sx(float(reference)) > (x0 + x1) / 2 else "start"  # type: ignore[arg-type]
-        out.append(_text(rx + (-3 if m.anchor(anchor) == "end" else 3), top - 8, ref_text,
-                         anchor=m.anchor(anchor), size=10, fill=TEXT))
-        desc.append(f"{reference_label} {value_format(float(reference))}".strip())  # type: ignore[arg-type]
+    if ref_desc:
+        desc.append(ref_desc)
     if hidden:
         out.append(_text(m.x(x0), height - 4, _label(_("and %(count)s more") % {
             "count": f"{LRI}{value_format(hidden)}{PDI}"}), anchor=m.anchor("start"), size=10, fill=MUTED))
