@@ -4,11 +4,14 @@ Two independent checks are used. ``audit`` (exact Gaussian elimination on the pu
 is one. The other lives only here: a 2-D table with all its totals is a circulation on the
 bipartite graph of its extended rows and columns, so a hidden figure can be recovered exactly when
 it is a bridge of the graph of hidden figures; when it is not, the tests *build* a second
-non-negative table with the same published figures and a different value for it.
+non-negative table with the same published figures and a different value for it. For the reader
+who also uses the bounds the marks give away ("<5" is 1..4, "x" is at least 5, hidden is at least
+1 because zeros are shown), a brute-force search over small tables plays the attacker.
 """
 
 from __future__ import annotations
 
+import itertools
 import random
 import time
 from collections import deque
@@ -23,6 +26,7 @@ from mowakaba.vigilance.suppression import (
     CellStatus,
     SuppressedTable,
     audit,
+    audit_bounds,
     is_safe_ratio,
     label,
     safe_ratio,
@@ -134,6 +138,7 @@ def assert_protected(rows: list[list[int]], t: SuppressedTable, threshold: int =
             assert shown[i][j] == (None if s.hidden else v)
     # (b) the audit finds nothing, and for every hidden figure a second table exists
     assert audit(t) == []
+    assert audit_bounds(rows, t) == []
     for i, mrow in enumerate(mask):
         for j, h in enumerate(mrow):
             if not h:
@@ -228,6 +233,118 @@ def test_audit_agrees_with_the_bridge_criterion(mask: list[list[bool]]) -> None:
     assert set(audit(t)) == bridges
 
 
+def reader_bounds(s: CellStatus, threshold: int, distinct: bool) -> tuple[int, float]:
+    if s is P:
+        return 1, (threshold - 1 if distinct else float("inf"))
+    return (threshold if distinct else 1), float("inf")
+
+
+def brute_force_pinned(rows: list[list[int]], t: SuppressedTable) -> set[tuple[int, int]]:
+    """Hidden small counts of the extended table that a bound-aware reader pins down.
+
+    Tries every table whose hidden inner cells are within one of the truth (enough: when an
+    alternative exists, one exists that moves each cell by at most one, see the module's note on
+    networks; the search below does not rely on it to find pins, only to be complete).
+    """
+    ext = extended(rows)
+    status = extended_status(t)
+    n_r, n_c = len(rows), len(rows[0])
+    hidden_inner = [(i, j) for i in range(n_r) for j in range(n_c) if status[i][j].hidden]
+    seen: dict[tuple[int, int], set[int]] = {
+        (i, j): set() for i in range(n_r + 1) for j in range(n_c + 1) if status[i][j].hidden
+    }
+    for deltas in itertools.product((-1, 0, 1), repeat=len(hidden_inner)):
+        inner = [r[:] for r in rows]
+        for (i, j), d in zip(hidden_inner, deltas, strict=True):
+            inner[i][j] += d
+        if any(v < 0 for r in inner for v in r):
+            continue
+        alt = extended(inner)
+        ok = True
+        for i in range(n_r + 1):
+            for j in range(n_c + 1):
+                s = status[i][j]
+                if not s.hidden:
+                    ok = ok and alt[i][j] == ext[i][j]
+                else:
+                    lo, hi = reader_bounds(s, t.threshold, t.distinct_marks)
+                    ok = ok and lo <= alt[i][j] <= hi
+        if ok:
+            for key in seen:
+                seen[key].add(alt[key[0]][key[1]])
+    return {key for key, vals in seen.items() if len(vals) < 2 and status[key[0]][key[1]] is P}
+
+
+small_tables = st.integers(1, 3).flatmap(
+    lambda n_r: st.integers(1, 6 // n_r).flatmap(
+        lambda n_c: st.lists(
+            st.lists(st.integers(0, 9), min_size=n_c, max_size=n_c), min_size=n_r, max_size=n_r
+        )
+    )
+)
+
+
+@settings(max_examples=250, deadline=None)
+@given(small_tables)
+def test_a_reader_using_the_marks_pins_no_small_count(rows: list[list[int]]) -> None:
+    t = suppress_table(rows)
+    assert brute_force_pinned(rows, t) == set()
+    assert audit_bounds(rows, t) == []
+
+
+@settings(max_examples=250, deadline=None)
+@given(
+    small_tables.flatmap(
+        lambda rows: st.tuples(
+            st.just(rows),
+            st.lists(
+                st.lists(st.booleans(), min_size=len(rows[0]) + 1, max_size=len(rows[0]) + 1),
+                min_size=len(rows) + 1,
+                max_size=len(rows) + 1,
+            ),
+            st.booleans(),
+        )
+    )
+)
+def test_audit_bounds_agrees_with_brute_force(args: tuple[list[list[int]], list[list[bool]], bool]) -> None:
+    """On arbitrary hiding patterns (not only ours), audit_bounds finds exactly the pinned small counts."""
+    rows, mask, distinct = args
+    ext = extended(rows)
+    n_r, n_c = len(rows), len(rows[0])
+
+    def st_(i: int, j: int) -> CellStatus:
+        v = ext[i][j]
+        if 0 < v < 5:
+            return P
+        return C if mask[i][j] and v > 0 else S
+
+    def val(i: int, j: int) -> int | None:
+        return None if st_(i, j).hidden else ext[i][j]
+
+    t = SuppressedTable(
+        cells=tuple(tuple(val(i, j) for j in range(n_c)) for i in range(n_r)),
+        status=tuple(tuple(st_(i, j) for j in range(n_c)) for i in range(n_r)),
+        row_totals=tuple(val(i, n_c) for i in range(n_r)),
+        row_total_status=tuple(st_(i, n_c) for i in range(n_r)),
+        col_totals=tuple(val(n_r, j) for j in range(n_c)),
+        col_total_status=tuple(st_(n_r, j) for j in range(n_c)),
+        grand_total=val(n_r, n_c),
+        grand_total_status=st_(n_r, n_c),
+        distinct_marks=distinct,
+    )
+
+    def ref(i: int, j: int) -> CellRef:
+        if i == n_r and j == n_c:
+            return CellRef("grand_total")
+        if i == n_r:
+            return CellRef("col_total", col=j)
+        if j == n_c:
+            return CellRef("row_total", i)
+        return CellRef("cell", i, j)
+
+    assert set(audit_bounds(rows, t)) == {ref(i, j) for i, j in brute_force_pinned(rows, t)}
+
+
 # --- explicit cases ----------------------------------------------------------------------------
 
 
@@ -300,6 +417,43 @@ def test_audit_finds_a_bridge_between_two_protected_blocks() -> None:
     )
     assert audit(t) == [CellRef("cell", 1, 2)]
     assert rows  # values play no part in the audit
+
+
+def test_marks_give_bounds_away_and_the_bound_audit_sees_it() -> None:
+    # A 1 ("<5": between 1 and 4) whose partners are 5s ("x": at least 5). The equations alone
+    # leave it free, but the 1 can only grow and the 5 beside it in its row only shrink: pinned.
+    rows = [[1, 5, 20], [5, 9, 20], [20, 20, 20]]
+    mask = [[True, True, False], [True, True, False], [False, False, False]]
+    t = SuppressedTable(
+        cells=tuple(
+            tuple(None if h else v for v, h in zip(r, m, strict=True)) for r, m in zip(rows, mask, strict=True)
+        ),
+        status=((P, C, S), (C, C, S), (S, S, S)),
+        row_totals=(26, 34, 60),
+        row_total_status=(S, S, S),
+        col_totals=(26, 34, 60),
+        col_total_status=(S, S, S),
+        grand_total=120,
+        grand_total_status=S,
+    )
+    assert audit(t) == []
+    assert audit_bounds(rows, t) == [CellRef("cell", 0, 0)]
+    assert brute_force_pinned(rows, t) == {(0, 0)}
+    # With one mark for every hidden figure the 5 may be smaller, and the 1 is free again.
+    single = SuppressedTable(**{**t.__dict__, "distinct_marks": False})
+    assert audit_bounds(rows, single) == []
+    # suppress_table itself picks partners that can move both ways.
+    assert_protected(rows, suppress_table(rows))
+
+
+def test_when_the_marks_alone_give_values_away_every_hidden_figure_reads_x() -> None:
+    # Four 1s under a grand total "<5": each is at least 1, they sum to at most 4, so all are 1.
+    rows = [[1, 1], [1, 1]]
+    t = suppress_table(rows)
+    assert t.distinct_marks is False
+    assert all(s.hidden for r in extended_status(t) for s in r)
+    assert {t.cell_label(i, j) for i in range(2) for j in range(2)} == {"x"}
+    assert audit_bounds(rows, t) == [] and brute_force_pinned(rows, t) == set()
 
 
 def test_audit_finds_grand_total_differencing() -> None:

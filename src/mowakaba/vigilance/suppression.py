@@ -27,7 +27,7 @@ audit as a last safety net and suppresses more until nothing is exposed.
 from __future__ import annotations
 
 import enum
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Generic, NamedTuple, TypeVar
@@ -41,6 +41,7 @@ __all__ = [
     "SuppressedSeries",
     "SuppressedTable",
     "audit",
+    "audit_bounds",
     "is_safe_ratio",
     "label",
     "primary_mark",
@@ -51,6 +52,7 @@ __all__ = [
 ]
 
 DEFAULT_THRESHOLD = 5
+Coef = int | Fraction
 K = TypeVar("K", bound=Hashable)
 COMPLEMENTARY_MARK = "x"
 
@@ -81,12 +83,15 @@ def primary_mark(threshold: int = DEFAULT_THRESHOLD) -> str:
     return f"<{threshold}"
 
 
-def label(value: int | None, status: CellStatus | None, threshold: int = DEFAULT_THRESHOLD) -> str:
-    """The text a table shows for a figure: the number, ``"<5"`` (primary) or ``"x"`` (complementary)."""
-    if status is CellStatus.PRIMARY:
-        return primary_mark(threshold)
-    if status is CellStatus.COMPLEMENTARY:
-        return COMPLEMENTARY_MARK
+def label(
+    value: int | None, status: CellStatus | None, threshold: int = DEFAULT_THRESHOLD, distinct_marks: bool = True
+) -> str:
+    """The text a table shows for a figure: the number, ``"<5"`` (primary) or ``"x"`` (complementary).
+
+    With ``distinct_marks=False`` every hidden figure reads ``"x"`` (see ``SuppressedTable``).
+    """
+    if status is not None and status.hidden:
+        return primary_mark(threshold) if status is CellStatus.PRIMARY and distinct_marks else COMPLEMENTARY_MARK
     return "" if value is None else str(value)
 
 
@@ -123,6 +128,7 @@ class _System:
         self.values: list[int] = []
         self.refs: list[CellRef] = []
         self.equations: list[list[tuple[int, int]]] = []
+        self.tables: list[range] = []  # the equations of each published 2-D table
 
     def var(self, value: int, ref: CellRef) -> int:
         if value < 0:
@@ -152,12 +158,14 @@ def _determined(n_vars: int, equations: Sequence[Sequence[tuple[int, int]]], hid
     vector of that variable lies in the row space of the published equations. That covers every
     differencing attack, however many equations it combines.
     """
-    pivots: dict[int, dict[int, Fraction]] = {}  # pivot variable -> its reduced row
+    # Coefficients stay Python ints while the pivots are +-1 (always so for a single table, whose
+    # equations are totally unimodular) and become exact Fractions otherwise.
+    pivots: dict[int, dict[int, Coef]] = {}  # pivot variable -> its reduced row
     for eq in equations:
-        row: dict[int, Fraction] = {}
+        row: dict[int, Coef] = {}
         for v, c in eq:
             if hidden[v]:
-                row[v] = row.get(v, Fraction(0)) + c
+                row[v] = row.get(v, 0) + c
         row = {v: c for v, c in row.items() if c}
         # Reduce by the existing pivots (each pivot row holds its pivot and free variables only).
         for p in [v for v in row if v in pivots]:
@@ -165,7 +173,7 @@ def _determined(n_vars: int, equations: Sequence[Sequence[tuple[int, int]]], hid
             if not coef:
                 continue
             for v, pc in pivots[p].items():
-                nv = row.get(v, Fraction(0)) - coef * pc
+                nv = row.get(v, 0) - coef * pc
                 if nv:
                     row[v] = nv
                 else:
@@ -173,24 +181,208 @@ def _determined(n_vars: int, equations: Sequence[Sequence[tuple[int, int]]], hid
         if not row:
             continue
         p = min(row)
-        inv = 1 / row[p]
-        row = {v: c * inv for v, c in row.items()}
+        lead = row[p]
+        if lead == 1:
+            pass
+        elif lead == -1:
+            row = {v: -c for v, c in row.items()}
+        else:
+            inv = Fraction(1) / lead
+            row = {v: c * inv for v, c in row.items()}
         # Keep the echelon form fully reduced: remove the new pivot from the older rows.
-        for q, qrow in pivots.items():
+        for qrow in pivots.values():
             coef = qrow.get(p)
             if coef:
                 for v, rc in row.items():
-                    nv = qrow.get(v, Fraction(0)) - coef * rc
+                    nv = qrow.get(v, 0) - coef * rc
                     if nv:
                         qrow[v] = nv
                     else:
                         qrow.pop(v, None)
-                pivots[q] = qrow
         pivots[p] = row
     return sorted(p for p, prow in pivots.items() if len(prow) == 1)
 
 
-def _protect(system: _System, threshold: int) -> list[CellStatus]:
+INF = float("inf")
+
+
+def _attacker_bounds(
+    values: Sequence[int], status: Sequence[CellStatus], threshold: int, distinct_marks: bool
+) -> tuple[list[float], list[float]]:
+    """What a reader knows about each figure without solving anything.
+
+    Shown figures are known. A hidden figure is at least 1, because zeros are always shown. With
+    distinct marks, "<5" also says "at most 4" and "x" says "at least 5" (a complementary figure
+    is a publishable count, never a small one).
+    """
+    lb: list[float] = []
+    ub: list[float] = []
+    for v, s in zip(values, status, strict=True):
+        if s is CellStatus.SHOWN:
+            lb.append(v)
+            ub.append(v)
+        elif s is CellStatus.PRIMARY:
+            lb.append(1)
+            ub.append(threshold - 1 if distinct_marks else INF)
+        else:
+            lb.append(threshold if distinct_marks else 1)
+            ub.append(INF)
+    return lb, ub
+
+
+def _pinned(
+    values: Sequence[int],
+    hidden: Sequence[bool],
+    lb: Sequence[float],
+    ub: Sequence[float],
+    equations: Sequence[Sequence[tuple[int, int]]],
+    eq_ids: Sequence[int],
+    only: set[int] | None = None,
+) -> set[int] | None:
+    """Hidden figures whose exact value follows from one table's equations *and* the known bounds.
+
+    One 2-D table with its totals is a network: after giving each equation a sign, every hidden
+    figure appears in at most two equations with opposite signs, so it is an arc between them (or
+    between one equation and a free "ground" node). A figure can take another value, with every
+    equation still holding and every figure within its bounds, exactly when one unit can be pushed
+    round a cycle of the residual graph through it (integral bounds and a totally unimodular
+    network: a real alternative implies an integer one at distance 1). So the figure is pinned
+    exactly when its arcs leave its strongly connected component. ``None``: not a network.
+    """
+    where: dict[int, list[tuple[int, int]]] = {}
+    for e in eq_ids:
+        for v, c in equations[e]:
+            if hidden[v]:
+                where.setdefault(v, []).append((e, c))
+    if any(len(w) > 2 for w in where.values()):
+        return None
+    sign: dict[int, int] = {}
+    links: dict[int, list[tuple[int, int, int]]] = {}
+    for w in where.values():
+        if len(w) == 2:
+            (e, c), (f, d) = w
+            links.setdefault(e, []).append((f, c, d))
+            links.setdefault(f, []).append((e, d, c))
+    for start in eq_ids:
+        if start in sign:
+            continue
+        sign[start] = 1
+        stack = [start]
+        while stack:
+            e = stack.pop()
+            for f, c, d in links.get(e, ()):
+                want = -sign[e] * c * d  # sign[e]*c == -sign[f]*d, coefficients are +-1
+                if f not in sign:
+                    sign[f] = want
+                    stack.append(f)
+                elif sign[f] != want:
+                    return None
+    ground = -1
+    arcs: dict[int, list[tuple[int, int]]] = {}  # node -> (next node, figure)
+    ends: dict[int, tuple[int, int]] = {}
+    for v, w in where.items():
+        head = tail = ground
+        for e, c in w:
+            if sign[e] * c > 0:
+                head = e
+            else:
+                tail = e
+        ends[v] = (tail, head)
+        if values[v] < ub[v]:  # may grow: push along tail -> head
+            arcs.setdefault(tail, []).append((head, v))
+        if values[v] > lb[v]:  # may shrink
+            arcs.setdefault(head, []).append((tail, v))
+    comp = _components({n: [h for h, _ in out] for n, out in arcs.items()})
+
+    def reaches(src: int, dst: int, avoid: int) -> bool:
+        # Within one component, without the figure's own arcs (its two arcs make a cycle of
+        # length two that changes nothing).
+        seen = {src}
+        todo = [src]
+        while todo:
+            n = todo.pop()
+            for m, x in arcs.get(n, ()):
+                if x == avoid or m in seen or comp.get(m) != comp.get(src):
+                    continue
+                if m == dst:
+                    return True
+                seen.add(m)
+                todo.append(m)
+        return False
+
+    pinned: set[int] = set()
+    for v, (tail, head) in ends.items():
+        if only is not None and v not in only:
+            continue
+        up, down = values[v] < ub[v], values[v] > lb[v]
+        if not (up or down) or tail == head or comp.get(tail, tail) != comp.get(head, head):
+            pinned.add(v)
+        elif up and down and not (reaches(head, tail, v) or reaches(tail, head, v)):
+            # One arc each way: a return path must not be the figure itself.
+            pinned.add(v)
+        # One arc only, both ends in one component: the path back closes a real cycle.
+    return pinned
+
+
+def _components(arcs: Mapping[int, Sequence[int]]) -> dict[int, int]:
+    """Strongly connected components (iterative Tarjan): node -> component id."""
+    index: dict[int, int] = {}
+    low: dict[int, int] = {}
+    comp: dict[int, int] = {}
+    on_stack: set[int] = set()
+    stack: list[int] = []
+    counter = 0
+    nodes = set(arcs) | {h for hs in arcs.values() for h in hs}
+    for root in nodes:
+        if root in index:
+            continue
+        work: list[tuple[int, int]] = [(root, 0)]
+        while work:
+            node, i = work.pop()
+            if i == 0:
+                index[node] = low[node] = counter
+                counter += 1
+                stack.append(node)
+                on_stack.add(node)
+            succ = arcs.get(node, ())
+            if i < len(succ):
+                work.append((node, i + 1))
+                nxt = succ[i]
+                if nxt not in index:
+                    work.append((nxt, 0))
+                elif nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+                continue
+            if low[node] == index[node]:
+                while True:
+                    x = stack.pop()
+                    on_stack.discard(x)
+                    comp[x] = node
+                    if x == node:
+                        break
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+    return comp
+
+
+def _bound_exposed(
+    system: _System, status: Sequence[CellStatus], threshold: int, distinct_marks: bool
+) -> list[int]:
+    """Small counts (primary figures) pinned by one table's equations and the readers' bounds."""
+    lb, ub = _attacker_bounds(system.values, status, threshold, distinct_marks)
+    hidden = [s.hidden for s in status]
+    primary = {v for v, s in enumerate(status) if s is CellStatus.PRIMARY}
+    out: set[int] = set()
+    for eq_ids in system.tables:
+        pinned = _pinned(system.values, hidden, lb, ub, system.equations, eq_ids, primary)
+        if pinned is None:  # pragma: no cover - every builder here makes networks
+            raise RuntimeError("table equations are not a network")
+        out |= {v for v in pinned if status[v] is CellStatus.PRIMARY}
+    return sorted(out)
+
+
+def _protect(system: _System, threshold: int, distinct_marks: bool = True) -> tuple[list[CellStatus], bool]:
     if threshold < 1:
         raise ValueError("threshold must be at least 1")
     values = system.values
@@ -201,20 +393,22 @@ def _protect(system: _System, threshold: int) -> list[CellStatus]:
     def hidden_count(k: int) -> int:
         return sum(1 for v, _ in equations[k] if status[v].hidden)
 
-    def best_candidate(eq_ids: Sequence[int], exclude: int = -1) -> int | None:
+    def best_candidate(eq_ids: Iterable[int], exclude: int = -1, roomy_above: float = 0) -> int | None:
         # Smallest positive published value first: least information lost. Among equal values,
         # prefer a cell whose other equations already hold a hidden cell (it closes a cycle
         # instead of opening a new singleton elsewhere), then the lowest index (deterministic).
-        best: tuple[int, int, int] | None = None
+        # ``roomy_above``: when repairing a pinned small count, first prefer cells above the
+        # bound a reader knows for them, so that they can move both ways.
+        best: tuple[bool, int, int, int] | None = None
         for k in eq_ids:
             for v, _ in equations[k]:
                 if v == exclude or status[v].hidden or values[v] <= 0:
                     continue
                 opens = sum(1 for e in cell_eqs[v] if e != k and hidden_count(e) == 0)
-                key = (values[v], opens, v)
+                key = (values[v] <= roomy_above, values[v], opens, v)
                 if best is None or key < best:
                     best = key
-        return None if best is None else best[2]
+        return None if best is None else best[3]
 
     def close_singletons() -> None:
         queue = list(range(len(equations)))
@@ -229,24 +423,83 @@ def _protect(system: _System, threshold: int) -> list[CellStatus]:
             status[cand] = CellStatus.COMPLEMENTARY
             queue.extend(cell_eqs[cand])
 
-    while True:
-        close_singletons()
-        hidden = [s.hidden for s in status]
-        exposed = _determined(len(values), equations, hidden)
-        if not exposed:
-            return status
-        # A cell still recoverable by a longer chain of equations (for example a "bridge" between
-        # two otherwise protected blocks): open one more cell next to it and look again. This
-        # terminates: once every positive figure is hidden, the true (all non-zero) hidden vector
-        # solves the homogeneous hidden system, so no hidden figure is determined.
-        progressed = False
+    def open_one_more(exposed: Sequence[int], roomy_above: float = 0) -> bool:
+        # Next to an exposed figure first; failing that, anywhere near a hidden figure; failing
+        # that, anywhere. Every step hides one more positive figure, so this ends.
         for v in exposed:
-            cand = best_candidate(cell_eqs[v], exclude=v)
+            cand = best_candidate(cell_eqs[v], exclude=v, roomy_above=roomy_above)
             if cand is not None:
                 status[cand] = CellStatus.COMPLEMENTARY
-                progressed = True
-                break
-        if not progressed:
+                return True
+        near = {e for v, s in enumerate(status) if s.hidden for e in cell_eqs[v]}
+        for eqs in (sorted(near), range(len(equations))):
+            cand = best_candidate(eqs, roomy_above=roomy_above)
+            if cand is not None:
+                status[cand] = CellStatus.COMPLEMENTARY
+                return True
+        return False
+
+    def compensates(x: int, want: int, lb: Sequence[float], ub: Sequence[float]) -> bool:
+        # Can x move in direction ``want`` (+1 up, -1 down) within what a reader knows of it?
+        return values[x] < ub[x] if want > 0 else values[x] > lb[x]
+
+    def repair_pins(pinned: Sequence[int], roomy: float) -> bool:
+        # A small count at a bound it is known to respect (a 1 can only be larger, a 4 behind
+        # "<5" only smaller) moves only if, in each of its equations, another hidden figure can
+        # move the other way. Open one figure, roomy enough to move both ways, in each equation
+        # lacking one; if every equation has one, the pin comes from further away: open one
+        # figure in each of its equations.
+        lb, ub = _attacker_bounds(values, status, threshold, distinct_marks)
+        opened = False
+        for v in pinned:
+            dirs = [d for d, ok in ((1, values[v] < ub[v]), (-1, values[v] > lb[v])) if ok]
+            lacking: list[int] = []
+            for e in cell_eqs[v]:
+                cv = next(c for x, c in equations[e] if x == v)
+                if not any(
+                    compensates(x, c * cv * -d, lb, ub)
+                    for d in dirs
+                    for x, c in equations[e]
+                    if x != v and status[x].hidden
+                ):
+                    lacking.append(e)
+            for e in lacking or cell_eqs[v]:
+                cand = best_candidate([e], exclude=v, roomy_above=roomy)
+                if cand is not None:
+                    status[cand] = CellStatus.COMPLEMENTARY
+                    opened = True
+        return opened
+
+    while True:
+        close_singletons()
+        # The bounded check (one table at a time, cheap) first; the exact linear audit of all
+        # equations together (dearer) once it passes.
+        pinned = _bound_exposed(system, status, threshold, distinct_marks)
+        if pinned:
+            if distinct_marks:
+                # Is the pin due to the marks themselves (for example a hidden total "<5" over
+                # four hidden cells, each at least 1)? Hiding more cannot help then (pins only
+                # go away as more is hidden): show every hidden figure as "x" instead.
+                everything = [
+                    s if s.hidden or values[v] <= 0 else CellStatus.COMPLEMENTARY for v, s in enumerate(status)
+                ]
+                if set(pinned) & set(_bound_exposed(system, everything, threshold, True)):
+                    distinct_marks = False
+                    continue
+            # With one mark, hiding every positive figure pins nothing (all of them may grow
+            # along the true table itself), so this ends.
+            roomy = threshold if distinct_marks else 1
+            if not repair_pins(pinned, roomy) and not open_one_more(pinned, roomy_above=roomy):
+                raise RuntimeError("suppression could not protect the table")  # pragma: no cover
+            continue
+        exposed = _determined(len(values), equations, [s.hidden for s in status])
+        if not exposed:
+            return status, distinct_marks
+        # Still recoverable by a longer chain of equations (for example a "bridge" between two
+        # otherwise protected blocks, or across the two levels of a hierarchy). Once every
+        # positive figure is hidden, the true (all non-zero) hidden vector solves the homogeneous
+        # hidden system, so none is determined: this ends too.
+        if not open_one_more(exposed):
             raise RuntimeError("suppression could not protect the table")  # pragma: no cover
 
 
@@ -272,6 +525,7 @@ class SuppressedTable:
     grand_total: int | None
     grand_total_status: CellStatus | None
     threshold: int = DEFAULT_THRESHOLD
+    distinct_marks: bool = True
 
     @property
     def n_rows(self) -> int:
@@ -282,7 +536,7 @@ class SuppressedTable:
         return len(self.cells[0]) if self.cells else 0
 
     def cell_label(self, i: int, j: int) -> str:
-        return label(self.cells[i][j], self.status[i][j], self.threshold)
+        return label(self.cells[i][j], self.status[i][j], self.threshold, self.distinct_marks)
 
     def hidden_refs(self) -> list[CellRef]:
         out = [CellRef("cell", i, j) for i, r in enumerate(self.status) for j, s in enumerate(r) if s.hidden]
@@ -347,6 +601,7 @@ def _add_table(
     elif grand_total:
         grand = system.var(sum(sum(r) for r in rows), CellRef("grand_total", block=block))
 
+    first = len(system.equations)
     if rt is not None:
         for i in range(len(rows)):
             system.equation(cells[i], rt[i])
@@ -360,11 +615,12 @@ def _add_table(
             system.equation(ct, grand)
         if rt is None and ct is None:
             system.equation([c for r in cells for c in r], grand)
+    system.tables.append(range(first, len(system.equations)))
     return _TableVars(cells, rt, ct, grand)
 
 
 def _table_result(
-    system: _System, status: Sequence[CellStatus | None], tv: _TableVars, threshold: int
+    system: _System, status: Sequence[CellStatus | None], tv: _TableVars, threshold: int, distinct_marks: bool
 ) -> SuppressedTable:
     def val(v: int) -> int | None:
         s = status[v]
@@ -385,6 +641,7 @@ def _table_result(
         grand_total=None if tv.grand is None else val(tv.grand),
         grand_total_status=None if tv.grand is None else st(tv.grand),
         threshold=threshold,
+        distinct_marks=distinct_marks,
     )
 
 
@@ -395,6 +652,7 @@ def suppress_table(
     col_totals: bool = True,
     grand_total: bool = True,
     threshold: int = DEFAULT_THRESHOLD,
+    distinct_marks: bool = True,
 ) -> SuppressedTable:
     """Protect a 2-D table of non-negative counts published with the chosen marginal totals.
 
@@ -402,8 +660,8 @@ def suppress_table(
     """
     system = _System()
     tv = _add_table(system, rows, row_totals=row_totals, col_totals=col_totals, grand_total=grand_total)
-    status = _protect(system, threshold)
-    return _table_result(system, list(status), tv, threshold)
+    status, distinct_marks = _protect(system, threshold, distinct_marks)
+    return _table_result(system, list(status), tv, threshold, distinct_marks)
 
 
 @dataclass(frozen=True)
@@ -413,19 +671,28 @@ class SuppressedSeries:
     total: int | None
     total_status: CellStatus | None
     threshold: int = DEFAULT_THRESHOLD
+    distinct_marks: bool = True
 
 
 def suppress_series(
-    values: Sequence[int], total: bool = True, *, threshold: int = DEFAULT_THRESHOLD
+    values: Sequence[int], total: bool = True, *, threshold: int = DEFAULT_THRESHOLD, distinct_marks: bool = True
 ) -> SuppressedSeries:
     """A list of counts published with (or without) its total: one row of a table."""
-    t = suppress_table([list(values)], row_totals=total, col_totals=False, grand_total=False, threshold=threshold)
+    t = suppress_table(
+        [list(values)],
+        row_totals=total,
+        col_totals=False,
+        grand_total=False,
+        threshold=threshold,
+        distinct_marks=distinct_marks,
+    )
     return SuppressedSeries(
         values=t.cells[0] if t.cells else (),
         status=t.status[0] if t.status else (),
         total=None if t.row_totals is None else t.row_totals[0],
         total_status=None if t.row_total_status is None else t.row_total_status[0],
         threshold=threshold,
+        distinct_marks=t.distinct_marks,
     )
 
 
@@ -442,6 +709,7 @@ class SuppressedHierarchy(Generic[K]):
     regions: dict[K, SuppressedTable]
     region_keys: tuple[K, ...]
     threshold: int = DEFAULT_THRESHOLD
+    distinct_marks: bool = True
 
 
 def _build_hierarchy(
@@ -475,7 +743,7 @@ def _must(x: list[int] | None) -> list[int]:
 
 
 def suppress_hierarchy(
-    blocks: Mapping[K, Sequence[Sequence[int]]], *, threshold: int = DEFAULT_THRESHOLD
+    blocks: Mapping[K, Sequence[Sequence[int]]], *, threshold: int = DEFAULT_THRESHOLD, distinct_marks: bool = True
 ) -> SuppressedHierarchy[K]:
     """Protect a national table of regions together with each region's table of provinces.
 
@@ -487,12 +755,13 @@ def suppress_hierarchy(
     recovered by combining the two tables.
     """
     system, national, regions, keys = _build_hierarchy(blocks)
-    status = _protect(system, threshold)
+    status, distinct_marks = _protect(system, threshold, distinct_marks)
     return SuppressedHierarchy(
-        national=_table_result(system, list(status), national, threshold),
-        regions={k: _table_result(system, list(status), tv, threshold) for k, tv in regions.items()},
+        national=_table_result(system, list(status), national, threshold, distinct_marks),
+        regions={k: _table_result(system, list(status), tv, threshold, distinct_marks) for k, tv in regions.items()},
         region_keys=keys,
         threshold=threshold,
+        distinct_marks=distinct_marks,
     )
 
 
@@ -520,35 +789,67 @@ def _table_statuses(tv: _TableVars, t: SuppressedTable, status: list[CellStatus 
         status[tv.grand] = t.grand_total_status
 
 
-def audit(table: SuppressedTable | SuppressedHierarchy[Any]) -> list[CellRef]:
-    """Hidden figures whose exact value follows from the published figures (should be empty).
-
-    The published equations (each row, column and total) are solved for the hidden figures by
-    exact Gaussian elimination; a hidden figure is exposed when it is uniquely determined, i.e.
-    some linear combination of published equations isolates it. Only the pattern of hidden cells
-    matters, not the values, so the audit reads nothing but the result.
-    """
-    system = _System()
+def _rebuild(
+    table: SuppressedTable | SuppressedHierarchy[Any],
+    original: Sequence[Sequence[int]] | Mapping[Any, Sequence[Sequence[int]]] | None,
+) -> tuple[_System, list[CellStatus]]:
+    """The equation system behind a published result, with the given values (zeros if none)."""
     if isinstance(table, SuppressedHierarchy):
-        # Values are irrelevant to determinacy; zeros stand in for the hidden ones.
-        blocks = {
-            k: [[v or 0 for v in r] for r in table.regions[k].cells] for k in table.region_keys
-        }
+        if original is None:
+            blocks: Mapping[Any, Sequence[Sequence[int]]] = {
+                k: [[0] * table.regions[k].n_cols for _ in table.regions[k].cells] for k in table.region_keys
+            }
+        else:
+            assert isinstance(original, Mapping)
+            blocks = original
         system, national, regions, _ = _build_hierarchy(blocks)
         status: list[CellStatus | None] = [None] * len(system.values)
         _table_statuses(national, table.national, status)
         for k, tv in regions.items():
             _table_statuses(tv, table.regions[k], status)
     else:
-        zeros = [[0] * table.n_cols for _ in range(table.n_rows)]
+        assert not isinstance(original, Mapping)
+        rows = original if original is not None else [[0] * table.n_cols for _ in range(table.n_rows)]
+        system = _System()
         tv = _add_table(
             system,
-            zeros,
+            rows,
             row_totals=table.row_totals is not None,
             col_totals=table.col_totals is not None,
             grand_total=table.grand_total_status is not None,
         )
         status = [None] * len(system.values)
         _table_statuses(tv, table, status)
-    hidden = [s is not None and s.hidden for s in status]
+    if any(s is None for s in status):  # pragma: no cover - the builders fill every figure
+        raise ValueError("the result does not match its equations")
+    return system, [s or CellStatus.SHOWN for s in status]
+
+
+def audit(table: SuppressedTable | SuppressedHierarchy[Any]) -> list[CellRef]:
+    """Hidden figures whose exact value follows from the published figures (should be empty).
+
+    The published equations (each row, column and total; for a hierarchy both levels together)
+    are solved for the hidden figures by exact Gaussian elimination; a hidden figure is exposed
+    when it is uniquely determined, i.e. some linear combination of published equations isolates
+    it. Only the pattern of hidden cells matters, not the values, so the audit reads nothing but
+    the result.
+    """
+    system, status = _rebuild(table, None)
+    hidden = [s.hidden for s in status]
     return [system.refs[v] for v in _determined(len(system.values), system.equations, hidden)]
+
+
+def audit_bounds(
+    original: Sequence[Sequence[int]] | Mapping[Any, Sequence[Sequence[int]]],
+    table: SuppressedTable | SuppressedHierarchy[Any],
+) -> list[CellRef]:
+    """Small counts a reader could pin down using what the marks and the zeros tell (should be empty).
+
+    Beyond the equations, a reader knows that a hidden figure is at least 1 (zeros are shown)
+    and, with distinct marks, that "<5" is at most 4 and "x" at least 5. Each published table is
+    checked exactly for that reader (see ``_pinned``); for a hierarchy, the two levels are checked
+    table by table (the joint equations are covered by ``audit``). Needs the original counts,
+    because whether a figure sits at one of those bounds depends on its value.
+    """
+    system, status = _rebuild(table, original)
+    return [system.refs[v] for v in _bound_exposed(system, status, table.threshold, table.distinct_marks)]
