@@ -59,6 +59,8 @@ class Series:
     dispersion: str
     points: list[tuple[date, int]]
     surges: list[Surge] = field(default_factory=list)
+    size: float = math.inf  # negative-binomial size (inf = Poisson)
+    normal_mean: dict[int, float] = field(default_factory=dict)  # week → mean without surge (for the oracle)
 
 
 def poisson(rng: random.Random, lam: float) -> int:
@@ -128,6 +130,7 @@ def make_series(rng: random.Random, idx: int, weeks: int) -> Series:
     random_zero = 0.03 if rng.random() < 0.15 else 0.0
     absent = 0.05 if rng.random() < 0.1 else 0.0
     points: list[tuple[date, int]] = []
+    normal_mean: dict[int, float] = {}
     for t in range(first, weeks):
         d = START + timedelta(weeks=t)
         mu = level
@@ -141,6 +144,7 @@ def make_series(rng: random.Random, idx: int, weeks: int) -> Series:
         mu *= 1 + wave * math.sin(2 * math.pi * d.timetuple().tm_yday / 365.25 + phase)
         if in_ramadan(d):
             mu *= 1 + ramadan
+        normal_mean[t] = mu
         in_surge = False
         for sg in surges:
             if sg.start <= t <= sg.end:
@@ -153,7 +157,7 @@ def make_series(rng: random.Random, idx: int, weeks: int) -> Series:
         if t >= weeks - late_end or (random_zero and not in_surge and rng.random() < random_zero):
             count = 0  # late report read as zero
         points.append((d, count))
-    return Series(f"u{idx:04d}", band, short, size_name, points, surges)
+    return Series(f"u{idx:04d}", band, short, size_name, points, surges, size, normal_mean)
 
 
 def evaluate(series: list[Series], params: DetectorParams) -> dict[str, Any]:
@@ -212,9 +216,10 @@ def evaluate(series: list[Series], params: DetectorParams) -> dict[str, Any]:
 
 
 SETTINGS: dict[str, DetectorParams] = {
-    "sensitive": replace(DEFAULT, z_threshold=2.5, cusum_h=4.0),
+    "sensitive": replace(DEFAULT, z_threshold=2.25, cusum_h=4.0),
     "default": DEFAULT,
-    "conservative": replace(DEFAULT, z_threshold=3.5, cusum_h=6.0),
+    "conservative": replace(DEFAULT, z_threshold=3.0),
+    "strict": replace(DEFAULT, z_threshold=3.5, cusum_h=7.0),
     "default-no-cusum": replace(DEFAULT, cusum_h=math.inf),
     "default-no-lunar": replace(DEFAULT, lunar=False),
 }

@@ -23,7 +23,9 @@ For each week *t* of a series, using only the weeks up to *t* (no look-ahead):
    one-week-ahead residuals, so it also covers the error of the baseline itself.
 4. **Alarm** if the count is ≥ ``min_count`` and either ``z ≥ z_threshold`` (spikes and large
    steps) or a one-sided CUSUM of the capped residuals ``S = max(0, S + min(z, cap) − k)``
-   reaches ``cusum_h`` (ramps and small steps; reset after each alarm).
+   reaches ``cusum_h`` (ramps and small steps; reset after each alarm). Once a unit has alarmed,
+   it stays quiet for ``refractory`` weeks: one alert per episode rather than one per week of a
+   lasting surge (and a seasonal change not yet in the history costs fewer false alarms).
 5. **Late reports read as zero**: a zero in a series whose expected level is ≥ ``zero_level``
    is taken as a missing report: kept out of the baselines, of the dispersion and of the CUSUM.
    Weeks absent from the input are missing, never zero.
@@ -54,10 +56,13 @@ class DetectorParams:
     max_years: int = 3  # previous years used for the seasonal ratio
     seasonal_halfwidth: int = 1  # median of the 2h+1 weeks around the same week in previous years
     lunar: bool = True  # also look for a seasonal bump at lunar-year lags (Ramadan, Eid)
-    z_threshold: float = 3.0  # spike / step rule on the standardised residual
+    z_threshold: float = 2.5  # spike / step rule on the standardised residual
     cusum_k: float = 1.0  # CUSUM reference value (sd units): shifts below k are not accumulated
     cusum_h: float = 5.0  # CUSUM decision interval
     cusum_cap: float = 3.0  # one week contributes at most this much to the CUSUM
+    no_season_extra: float = 0.0  # added to the z threshold while there is no seasonal history
+    refractory: int = 2  # weeks after an alarm during which the unit does not alarm again
+    clean_z: float = 3.0  # past counts enter the baselines winsorised at this z (inf: as they are)
     min_count: int = 5  # no alarm under this many cases in the week
     zero_level: float = 8.0  # a zero where ≥ this many are expected is a missing (late) report
     dispersion_window: int = 104  # past residuals used to estimate the dispersion
@@ -80,8 +85,8 @@ class Signal:
     expected: float  # baseline_level × seasonal_factor
     score: float  # max(z, z_threshold × cusum / cusum_h): ≥ threshold means the rule fired
     threshold: float  # z_threshold
-    alarm: bool  # score ≥ threshold and count ≥ min_count
-    method: str  # "spike", "cusum", "spike+cusum" when alarm, else ""
+    alarm: bool  # a rule fired, count ≥ min_count, and no alarm in the previous `refractory` weeks
+    method: str  # rule that fired (count ≥ min_count): "spike", "cusum", "spike+cusum"; else ""
     z: float  # standardised residual of this week
     cusum: float  # CUSUM after this week (before the reset that follows an alarm)
     upper: float  # count from which the spike rule fires this week (the alarm limit)
@@ -163,6 +168,7 @@ def _run(unit: str, points: Sequence[tuple[date, int]], params: DetectorParams) 
     fifo: deque[float] = deque()
     resid_sorted: list[float] = []
     cusum = 0.0
+    last_alarm = -10**9
     out: list[Signal] = []
     monday0 = date.fromordinal(first * 7 + 1)
     lags: list[tuple[str, float]] = [("gregorian", float(SOLAR_YEAR_WEEKS))]
@@ -222,32 +228,36 @@ def _run(unit: str, points: Sequence[tuple[date, int]], params: DetectorParams) 
         late_zero = y == 0 and expected >= p.zero_level
         raw_resid = _transformed(float(y), mu)
         z = raw_resid / math.sqrt(phi)
-        upper = _upper(mu, p.z_threshold, phi)
+        threshold = p.z_threshold + (0.0 if years else p.no_season_extra)
+        upper = _upper(mu, threshold, phi)
         # a missing report says nothing about a surge: the CUSUM is carried over
         new_cusum = cusum if late_zero else max(0.0, cusum + min(z, p.cusum_cap) - p.cusum_k)
-        spike = z >= p.z_threshold
+        spike = z >= threshold
         ramp = new_cusum >= p.cusum_h
-        alarm = (spike or ramp) and y >= p.min_count
-        score = max(z, p.z_threshold * new_cusum / p.cusum_h)
-        method = "+".join(m for m, on in (("spike", spike), ("cusum", ramp)) if on) if alarm else ""
+        fired = (spike or ramp) and y >= p.min_count
+        alarm = fired and i - last_alarm > p.refractory
+        if alarm:
+            last_alarm = i
+        score = max(z, threshold * new_cusum / p.cusum_h)
+        method = "+".join(m for m, on in (("spike", spike), ("cusum", ramp)) if on) if fired else ""
         first_day = monday0 + timedelta(weeks=max(0, lo))
         last_day = monday0 + timedelta(weeks=max(0, hi) - 1)
         day = days[i]
         assert day is not None
         out.append(Signal(
-            unit=unit, period_start=day, count=y, expected=expected, score=score, threshold=p.z_threshold,
+            unit=unit, period_start=day, count=y, expected=expected, score=score, threshold=threshold,
             alarm=alarm, method=method, z=z, cusum=new_cusum, upper=upper, baseline_level=level,
             baseline_weeks=len(vals), baseline_first=first_day, baseline_last=last_day,
             baseline=tuple(vals), zeros_ignored=zeros_ignored, seasonal_factor=factor,
             seasonal_years=years, seasonal_calendar=calendar, dispersion=phi,
             method_detail="seasonal-ratio" if years else "recent-level",
         ))
-        cusum = 0.0 if (alarm and ramp) else new_cusum
+        cusum = 0.0 if (fired and ramp) else new_cusum
 
         if late_zero:
             continue  # raw/clean stay None: not part of any baseline
         raw[i] = float(y)
-        clean[i] = min(float(y), upper)
+        clean[i] = min(float(y), _upper(mu, p.clean_z, phi))
         fifo.append(raw_resid)
         bisect.insort(resid_sorted, raw_resid)
         if len(fifo) > p.dispersion_window:
