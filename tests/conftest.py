@@ -18,6 +18,9 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
 
     with django_db_blocker.unblock():
         generate("small", seed=7, persons=600)
+        from mowakaba.vigilance.refresh import refresh_full
+
+        refresh_full()  # the dashboards read pre-aggregated facts, as after `mowakaba vigilance refresh`
 
 
 def _user(username: str) -> Any:
