@@ -24,7 +24,7 @@ For each week *t* of a series, using only the weeks up to *t* (no look-ahead):
 4. **Alarm** if the count is ≥ ``min_count`` and either ``z ≥ z_threshold`` (spikes and large
    steps) or a one-sided CUSUM of the capped residuals ``S = max(0, S + min(z, cap) − k)``
    reaches ``cusum_h`` (ramps and small steps; reset after each alarm). Once a unit has alarmed,
-   it stays quiet for ``refractory`` weeks: one alert per episode rather than one per week of a
+   it stays quiet for ``refractory`` weeks unless the score grows: one alert per episode rather than one per week of a
    lasting surge (and a seasonal change not yet in the history costs fewer false alarms).
 5. **Late reports read as zero**: a zero in a series whose expected level is ≥ ``zero_level``
    is taken as a missing report: kept out of the baselines, of the dispersion and of the CUSUM.
@@ -61,7 +61,7 @@ class DetectorParams:
     cusum_h: float = 5.0  # CUSUM decision interval
     cusum_cap: float = 3.0  # one week contributes at most this much to the CUSUM
     no_season_extra: float = 0.0  # added to the z threshold while there is no seasonal history
-    refractory: int = 2  # weeks after an alarm during which the unit does not alarm again
+    refractory: int = 4  # weeks after an alarm during which the unit alarms again only on a higher score
     clean_z: float = 3.0  # past counts enter the baselines winsorised at this z (inf: as they are)
     min_count: int = 5  # no alarm under this many cases in the week
     zero_level: float = 8.0  # a zero where ≥ this many are expected is a missing (late) report
@@ -85,7 +85,7 @@ class Signal:
     expected: float  # baseline_level × seasonal_factor
     score: float  # max(z, z_threshold × cusum / cusum_h): ≥ threshold means the rule fired
     threshold: float  # z_threshold
-    alarm: bool  # a rule fired, count ≥ min_count, and no alarm in the previous `refractory` weeks
+    alarm: bool  # a rule fired, count ≥ min_count, not in the quiet weeks after a higher alarm
     method: str  # rule that fired (count ≥ min_count): "spike", "cusum", "spike+cusum"; else ""
     z: float  # standardised residual of this week
     cusum: float  # CUSUM after this week (before the reset that follows an alarm)
@@ -168,7 +168,7 @@ def _run(unit: str, points: Sequence[tuple[date, int]], params: DetectorParams) 
     fifo: deque[float] = deque()
     resid_sorted: list[float] = []
     cusum = 0.0
-    last_alarm = -10**9
+    last_alarm, last_score = -10**9, 0.0
     out: list[Signal] = []
     monday0 = date.fromordinal(first * 7 + 1)
     lags: list[tuple[str, float]] = [("gregorian", float(SOLAR_YEAR_WEEKS))]
@@ -235,10 +235,11 @@ def _run(unit: str, points: Sequence[tuple[date, int]], params: DetectorParams) 
         spike = z >= threshold
         ramp = new_cusum >= p.cusum_h
         fired = (spike or ramp) and y >= p.min_count
-        alarm = fired and i - last_alarm > p.refractory
-        if alarm:
-            last_alarm = i
         score = max(z, threshold * new_cusum / p.cusum_h)
+        # quiet after an alarm, unless the surge grows (a small alarm must not hide a big one)
+        alarm = fired and (i - last_alarm > p.refractory or score > last_score)
+        if alarm:
+            last_alarm, last_score = i, score
         method = "+".join(m for m, on in (("spike", spike), ("cusum", ramp)) if on) if fired else ""
         first_day = monday0 + timedelta(weeks=max(0, lo))
         last_day = monday0 + timedelta(weeks=max(0, hi) - 1)
