@@ -17,6 +17,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"nav": []}
     scope = scope_of(request)
     items: list[tuple[str, Any, str]] = [("portal:home", _("Home"), "home")]
+    if scope.can(Capability.VIEW_AGGREGATES):
+        items.append(("vigilance:home", _("Dashboard"), "dashboard"))
     if scope.can(Capability.VIEW_PERSONS):
         items.append(("registry:search", _("People"), "people"))
     if scope.can(Capability.EDIT_PERSONS):
