@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-# Owned by the plan work; the names are used as "vigilance:<name>".
-urlpatterns: list[object] = []
+from mowakaba.vigilance import views_plan
+
+# Included under /vigilance/plan/; the names are used as "vigilance:<name>".
+urlpatterns = [
+    path("", views_plan.plan_progress, name="plan_progress"),
+    path("<int:year>/", views_plan.plan_progress, name="plan_progress_year"),
+]

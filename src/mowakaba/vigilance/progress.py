@@ -1,0 +1,291 @@
+"""Progress of the action plan: each target against what was expected by today, from the facts.
+
+For each target the actor may read (``planning.selectors``; a target outside the scope is not
+shown at all), over the plan's year to date:
+
+* **actual**: the indicator for the target's territory from 1 January to the first day of the
+  next month (the current month's facts are refreshed every few minutes);
+* **expected to date**:
+  - a *count* (an indicator without denominator) with the *linear* profile accrues evenly:
+    ``value × days elapsed ÷ days in the year`` (days elapsed counts today);
+  - a *rate* (a percentage or ratio of two measures) is a level to hold all year: expected =
+    the target itself; a count per 1,000 inhabitants accrues like a count;
+  - the *year-end* profile (a count of units opened, a survey) expects the value only at the
+    end of the year: before that there is no expected value and no status ("—");
+* **percent of expected**: ``actual ÷ expected × 100``;
+* **status** (red / amber / green), from the score ``actual ÷ expected`` — or
+  ``expected ÷ actual`` when lower is better (``Indicator.higher_is_better`` False, e.g. days
+  to answer a referral), so that 10 % above a "lower is better" target scores like 10 % below
+  a "higher is better" one: green at ``GREEN_AT`` (95 %) or more, amber from ``AMBER_AT``
+  (80 %) up to 95 %, red below 80 %. Nothing expected yet (0) is green unless a "lower is
+  better" value is already above it;
+* **year-end projection** at the current run rate: a count extrapolated ``actual ÷ share of
+  the year elapsed``; a rate stays at its current level;
+* **drill-down**: a national target shows its regions' (or provinces') contributions when the
+  plan has region (or province) targets for the same indicator, and a regional target its
+  provinces'; each child with its own target gets its own expected value and status.
+
+Functions take the date ("today") as a parameter: tests freeze it by passing one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+from django.http import Http404
+
+from mowakaba.accounts.scope import Scope
+from mowakaba.planning import selectors as plan_selectors
+from mowakaba.planning.models import ActionPlan, Axis, Objective, Target
+
+from . import selectors
+from .models import Indicator, Level
+
+Status = Literal["green", "amber", "red", "none"]
+
+#: Score (actual ÷ expected, inverted when lower is better) from which a target is green.
+GREEN_AT = 0.95
+#: Score from which a target is amber (below it: red).
+AMBER_AT = 0.80
+
+STATUSES: tuple[Status, ...] = ("green", "amber", "red", "none")
+
+
+# ---- pure arithmetic (no database) -------------------------------------------------------------
+
+def days_in_year(year: int) -> int:
+    return (date(year + 1, 1, 1) - date(year, 1, 1)).days
+
+
+def year_window(year: int, today: date) -> tuple[date, date, date, float]:
+    """(start, end, as of, share of the year elapsed) for the plan's year seen on ``today``.
+
+    ``end`` is the first day of the month after ``as of``: facts are monthly."""
+    start = date(year, 1, 1)
+    if today.year > year:
+        return start, date(year + 1, 1, 1), date(year, 12, 31), 1.0
+    if today.year < year:
+        return start, start, start, 0.0
+    end = date(year + 1, 1, 1) if today.month == 12 else date(year, today.month + 1, 1)
+    elapsed = (today - start).days + 1
+    return start, end, today, elapsed / days_in_year(year)
+
+
+def is_rate(ind: Indicator) -> bool:
+    """A level to hold (a ratio of two measures), not a count that accrues. A count per
+    inhabitant (denominator "population", fixed over the year) accrues like the count."""
+    return bool(ind.denominator) and ind.denominator != "population"
+
+
+def expected_to_date(value: float, *, profile: str, fraction: float, rate: bool) -> float | None:
+    if profile == Target.Profile.YEAR_END:
+        return value if fraction >= 1.0 else None
+    if rate:
+        return value if fraction > 0 else None
+    return value * fraction
+
+
+def rag(actual: float | None, expected: float | None, *, higher_is_better: bool = True) -> Status:
+    if actual is None or expected is None:
+        return "none"
+    if expected <= 0:
+        return "green" if higher_is_better or actual <= 0 else "red"
+    # Lower is better: the ratio is turned round, so that 10 % over scores like 10 % under.
+    inverted = math.inf if actual <= 0 else expected / actual
+    score = actual / expected if higher_is_better else inverted
+    if score >= GREEN_AT:
+        return "green"
+    if score >= AMBER_AT:
+        return "amber"
+    return "red"
+
+
+def percent_of(actual: float | None, expected: float | None) -> float | None:
+    if actual is None or expected is None or expected <= 0:
+        return None
+    return 100.0 * actual / expected
+
+
+def projection(actual: float | None, *, fraction: float, rate: bool) -> float | None:
+    if actual is None or fraction <= 0:
+        return None
+    return actual if rate else actual / fraction
+
+
+# ---- results -----------------------------------------------------------------------------------
+
+@dataclass
+class Measured:
+    """What every row of the page shows, for a target or a child territory."""
+
+    name: str
+    target: float | None
+    actual: float | None
+    expected: float | None
+    percent: float | None
+    status: Status
+    projection: float | None
+
+
+@dataclass
+class TargetProgress(Measured):
+    obj: Target | None = None
+    indicator: Indicator | None = None
+    level: str = Level.NATIONAL
+    territory_id: int | None = None
+    baseline: float | None = None
+    rate: bool = False
+    children: list[Measured] = field(default_factory=list)
+
+
+@dataclass
+class ObjectiveProgress:
+    objective: Objective
+    targets: list[TargetProgress]
+
+
+@dataclass
+class AxisProgress:
+    axis: Axis
+    objectives: list[ObjectiveProgress]
+    counts: dict[str, int]
+
+
+@dataclass
+class PlanProgress:
+    plan: ActionPlan
+    start: date
+    end: date
+    as_of: date
+    fraction: float
+    axes: list[AxisProgress]
+    counts: dict[str, int]
+
+    @property
+    def targets(self) -> list[TargetProgress]:
+        return [t for a in self.axes for o in a.objectives for t in o.targets]
+
+
+def _measure(name: str, value: float | None, actual: float | None, *, ind: Indicator, profile: str,
+             fraction: float) -> Measured:
+    rate = is_rate(ind)
+    expected = expected_to_date(value, profile=profile, fraction=fraction, rate=rate) if value is not None else None
+    return Measured(name=name, target=value, actual=actual, expected=expected, percent=percent_of(actual, expected),
+                    status=rag(actual, expected, higher_is_better=ind.higher_is_better),
+                    projection=projection(actual, fraction=fraction, rate=rate))
+
+
+def _territory_id(t: Target) -> int | None:
+    if t.territory == Target.Scope.REGION:
+        return t.region_id
+    if t.territory == Target.Scope.PROVINCE:
+        return t.province_id
+    return None
+
+
+def target_progress(scope: Scope, t: Target, *, start: date, end: date, fraction: float,
+                    siblings: list[Target] | None = None) -> TargetProgress:
+    """One target's progress; ``siblings`` are the plan's other targets (for the drill-down)."""
+    ind = t.indicator
+    tid = _territory_id(t)
+    actual = selectors.indicator_value(scope, ind, level=t.territory, territory_id=tid, start=start, end=end).value
+    if end <= start:
+        actual = None  # a future year: nothing measured yet
+    m = _measure(plan_selectors.territory_label(t), t.value, actual, ind=ind, profile=t.profile, fraction=fraction)
+    out = TargetProgress(**m.__dict__, obj=t, indicator=ind, level=t.territory, territory_id=tid,
+                         baseline=t.baseline, rate=is_rate(ind))
+    if siblings and end > start:
+        out.children = _children(scope, t, siblings, start=start, end=end, fraction=fraction)
+    return out
+
+
+def _children(scope: Scope, t: Target, siblings: list[Target], *, start: date, end: date, fraction: float
+              ) -> list[Measured]:
+    same = [s for s in siblings if s.indicator_id == t.indicator_id and s.pk != t.pk]
+    child_level: str | None = None
+    wanted: dict[int, Target] = {}
+    if t.territory == Target.Scope.NATIONAL:
+        regional = {s.region_id: s for s in same if s.territory == Target.Scope.REGION and s.region_id}
+        provincial = {s.province_id: s for s in same if s.territory == Target.Scope.PROVINCE and s.province_id}
+        if regional:
+            child_level, wanted = Level.REGION, regional
+        elif provincial:
+            child_level, wanted = Level.PROVINCE, provincial
+    elif t.territory == Target.Scope.REGION:
+        provincial = {s.province_id: s for s in same if s.territory == Target.Scope.PROVINCE and s.province_id}
+        if provincial:
+            child_level, wanted = Level.PROVINCE, provincial
+    if child_level is None:
+        return []
+    try:
+        rows = selectors.by_children(scope, t.indicator, level=t.territory, territory_id=_territory_id(t),
+                                     start=start, end=end, child_level=child_level)
+    except Http404:
+        return []
+    out = []
+    for row in rows:
+        child = wanted.get(row.territory_id)
+        out.append(_measure(row.name, child.value if child else None, row.value, ind=t.indicator,
+                            profile=child.profile if child else t.profile, fraction=fraction))
+    # The territories with their own target first, then the others by what they reached.
+    out.sort(key=lambda c: (c.target is None, -(c.actual or 0)))
+    return out
+
+
+def plan_progress(scope: Scope, plan: ActionPlan, *, today: date) -> PlanProgress:
+    """Every visible target of the plan, grouped by axis → objective, with counts per status."""
+    start, end, as_of, fraction = year_window(plan.year, today)
+    tree = plan_selectors.plan_tree(scope, plan, keep_empty=False)
+    siblings = list(plan_selectors.visible_targets(scope, plan))
+    axes: list[AxisProgress] = []
+    total: Counter[str] = Counter()
+    for node in tree:
+        counts: Counter[str] = Counter()
+        objectives = []
+        for onode in node.objectives:
+            rows = []
+            for t in onode.targets:
+                try:
+                    p = target_progress(scope, t, start=start, end=end, fraction=fraction, siblings=siblings)
+                except Http404:
+                    continue  # a territory the vigilance selectors refuse: not shown
+                rows.append(p)
+                counts[p.status] += 1
+            if rows:
+                objectives.append(ObjectiveProgress(onode.objective, rows))
+        if objectives:
+            axes.append(AxisProgress(node.axis, objectives, {s: counts.get(s, 0) for s in STATUSES}))
+            total.update(counts)
+    return PlanProgress(plan, start, end, as_of, fraction, axes, {s: total.get(s, 0) for s in STATUSES})
+
+
+def export_rows(progress: PlanProgress) -> list[list[Any]]:
+    """One row per target and per child territory, for the Excel download."""
+    rows: list[list[Any]] = []
+    for a in progress.axes:
+        for o in a.objectives:
+            for t in o.targets:
+                base = [f"{a.axis.number}. {a.axis.name}", f"{a.axis.number}.{o.objective.number} {o.objective.name}",
+                        t.indicator.name if t.indicator else ""]
+                rows.append(base + _numbers(t, t.baseline))
+                for c in t.children:
+                    rows.append(base + _numbers(c, None, child=True))
+    return rows
+
+
+def _numbers(m: Measured, baseline: float | None, *, child: bool = False) -> list[Any]:
+    def r(v: float | None) -> float | None:
+        return None if v is None or not math.isfinite(v) else round(v, 1)
+
+    return [("↳ " if child else "") + m.name, r(m.target), r(baseline), r(m.actual), r(m.expected), r(m.percent),
+            str(status_label(m.status)), r(m.projection)]
+
+
+def status_label(status: str) -> str:
+    from .charts import status_word
+
+    return status_word(status)  # type: ignore[arg-type]
