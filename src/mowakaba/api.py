@@ -29,6 +29,7 @@ from mowakaba.referrals.api import router as referrals_router
 from mowakaba.registry.api import router as registry_router
 from mowakaba.territory.api import router as territory_router
 from mowakaba.training.api import router as training_router
+from mowakaba.vigilance.api import router as vigilance_router
 
 
 class BearerToken(HttpBearer):
@@ -67,6 +68,7 @@ api.add_router("/notifications/", notifications_router)
 api.add_router("/programs/", programs_router)
 api.add_router("/training/", training_router)
 api.add_router("/partners/", partners_router)
+api.add_router("/vigilance/", vigilance_router)
 
 
 @api.exception_handler(ValidationError)

@@ -146,3 +146,20 @@ def test_the_national_dashboard_uses_a_bounded_number_of_queries(as_user: Any, n
     c.get(reverse("vigilance:national"))  # warm the session
     with django_assert_max_num_queries(40):
         c.get(reverse("vigilance:national") + "?ind=cases_opened")
+
+
+def test_the_api_gives_values_children_and_series_under_the_same_policy(as_user: Any, delegate_casablanca: Any,
+                                                                        delegate_tanger: Any) -> None:
+    casa = _casa()
+    c = as_user(delegate_casablanca)
+    r = c.get(f"/api/vigilance/values?level=P&territory={casa.pk}&period=12m")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["code"] == "06.141" and any(v["indicator"] == "cases_opened" for v in body["values"])
+    r = c.get(f"/api/vigilance/children?indicator=cases_opened&level=P&territory={casa.pk}")
+    assert r.status_code == 200 and r.json()
+    r = c.get(f"/api/vigilance/series?indicator=sessions&level=P&territory={casa.pk}&months=12")
+    assert r.status_code == 200 and len(r.json()) == 12
+    assert c.get("/api/vigilance/values?level=N").status_code == 404
+    assert as_user(delegate_tanger).get(f"/api/vigilance/values?level=P&territory={casa.pk}").status_code == 404
+    assert c.get("/api/vigilance/indicators").status_code == 200

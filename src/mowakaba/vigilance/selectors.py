@@ -81,6 +81,9 @@ def require_aggregates(scope: Scope) -> None:
         raise Http404
 
 
+SMALL = 5  # counts under this are hidden from readers who do not work with the records
+
+
 def shows_exact_counts(scope: Scope) -> bool:
     """People who work with the records see exact counts; everyone else (authority viewers)
     sees small counts hidden, as in the published reports."""
@@ -353,3 +356,15 @@ def last_refresh() -> Any:
     from .models import RefreshRun
 
     return RefreshRun.objects.filter(finished_at__isnull=False).first()
+
+
+def hide_small(ind: Indicator, v: Value, exact: bool) -> Value:
+    """For readers who do not work with the records: a count under 5, or a rate built on one,
+    is hidden (the same rule as the published reports)."""
+    if exact:
+        return v
+    small = [x for x in (v.num, v.den if ind.denominator not in ("", "population") else None)
+             if x is not None and 0 < x < SMALL]
+    if small:
+        return Value(None, None, None)
+    return v

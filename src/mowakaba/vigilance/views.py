@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -30,11 +29,9 @@ from mowakaba.audit.services import journal_write
 
 from . import charts, selectors
 from .models import Indicator, Level
-from .selectors import Territory, Value
+from .periods import PERIODS, Period, add_months, parse_period
+from .selectors import SMALL, Territory, Value
 
-SMALL = 5  # counts under this are hidden for readers who do not work with the records
-
-PERIODS = ("12m", "ytd", "last_year", "month")
 DIM_LABELS = {
     "sex": "Sex", "age": "Age band", "group": "Target group", "need": "Need", "channel": "Channel",
     "level": "Vulnerability level", "programme": "Programme", "sector": "Sector", "kind": "Kind",
@@ -51,37 +48,6 @@ def _dim_label(dim: str) -> str:
     return str(labels.get(dim, dim))
 
 
-def _add_months(d: date, n: int) -> date:
-    m = d.month - 1 + n
-    return date(d.year + m // 12, m % 12 + 1, 1)
-
-
-@dataclass(frozen=True)
-class Period:
-    code: str
-    start: date
-    end: date  # exclusive, first day of a month
-    label: str
-
-    @property
-    def previous(self) -> tuple[date, date]:
-        months = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month
-        return _add_months(self.start, -months), self.start
-
-
-def parse_period(code: str | None, today: date) -> Period:
-    this_month = today.replace(day=1)
-    nxt = _add_months(this_month, 1)
-    if code == "ytd":
-        return Period("ytd", date(today.year, 1, 1), nxt, _("Since 1 January %(year)s") % {"year": today.year})
-    if code == "last_year":
-        y = today.year - 1
-        return Period("last_year", date(y, 1, 1), date(y + 1, 1, 1), _("Year %(year)s") % {"year": y})
-    if code == "month":
-        return Period("month", this_month, nxt, date_format(this_month, "F Y"))
-    return Period("12m", _add_months(this_month, -11), nxt, _("Last 12 months"))
-
-
 def fmt(ind: Indicator, v: float | None) -> str:
     if v is None:
         return "—"
@@ -90,18 +56,6 @@ def fmt(ind: Indicator, v: float | None) -> str:
     if ind.unit in (Indicator.Unit.PER_1000, Indicator.Unit.DAYS, Indicator.Unit.RATIO):
         return f"{v:.2f}" if abs(v) < 10 else f"{v:.1f}"
     return charts.format_number(v)
-
-
-def _hide_small(ind: Indicator, v: Value, exact: bool) -> Value:
-    """For readers who do not work with the records: a count under 5, or a rate built on one,
-    is hidden (the same rule as the published reports)."""
-    if exact:
-        return v
-    small = [x for x in (v.num, v.den if ind.denominator not in ("", "population") else None)
-             if x is not None and 0 < x < SMALL]
-    if small:
-        return Value(None, None, None)
-    return v
 
 
 @dataclass(frozen=True)
@@ -162,13 +116,13 @@ def dashboard(request: HttpRequest, level: str, pk: int | None = None) -> HttpRe
     prev_start, prev_end = period.previous
     previous = selectors.indicator_values(scope, indicators, level=level, territory_id=pk, start=prev_start,
                                           end=prev_end)
-    trend_start = _add_months(period.end, -24)
+    trend_start = add_months(period.end, -24)
     series = selectors.monthly(scope, indicators, level=level, territory_id=pk, start=trend_start, end=period.end)
 
     tiles = []
     for ind in indicators:
-        v = _hide_small(ind, values[ind.code], exact)
-        p = _hide_small(ind, previous[ind.code], exact)
+        v = selectors.hide_small(ind, values[ind.code], exact)
+        p = selectors.hide_small(ind, previous[ind.code], exact)
         change = None
         if v.value is not None and p.value:
             change = (v.value - p.value) / abs(p.value) * 100
@@ -197,7 +151,7 @@ def dashboard(request: HttpRequest, level: str, pk: int | None = None) -> HttpRe
     parent_value = values[chosen.code].value
     rows: list[ChildView] = []
     for c in children:
-        cv = _hide_small(chosen, Value(c.num, c.den, c.value), exact)
+        cv = selectors.hide_small(chosen, Value(c.num, c.den, c.value), exact)
         rows.append(ChildView(c, cv.num, cv.den, cv.value, fmt(chosen, cv.value),
                               _url(child_level, c.territory_id, params) if child_level else None))
     ranked = sorted(rows, key=lambda r: (r.value is None, -(r.value or 0)))
@@ -233,7 +187,7 @@ def dashboard(request: HttpRequest, level: str, pk: int | None = None) -> HttpRe
             continue
         items = []
         for pt in pts:
-            pv = _hide_small(chosen, Value(pt.num, pt.den, pt.value), exact)
+            pv = selectors.hide_small(chosen, Value(pt.num, pt.den, pt.value), exact)
             items.append(charts.BarItem(dim_value_label(dim, pt.dim_value), pv.value))
         breakdowns.append({"dim": dim, "label": _dim_label(dim), "svg": charts.bar_chart(
             items, title=_("%(indicator)s by %(dimension)s") % {"indicator": chosen.name,
@@ -332,7 +286,7 @@ def _download(request: HttpRequest, kind: str, t: Territory, period: Period, cho
     table: list[list[Any]] = []
     for tile in tiles:
         ind = tile["ind"]
-        v = _hide_small(ind, values[ind.code], exact)
+        v = selectors.hide_small(ind, values[ind.code], exact)
         table.append([ind.name, t.name, period.label, n(v.num), n(v.den), n(v.value)])
     for r in rows:
         table.append([chosen.name, r.c.name, period.label, n(r.num), n(r.den), n(r.value)])

@@ -1,0 +1,276 @@
+"""Vigilance benchmark: indicator refresh, dashboards, alert tick and report at a stated scale.
+
+    .venv/bin/python benchmarks/vigilance.py --scale national [--db var/bench/vigilance-national.sqlite3]
+
+The database is var/bench/vigilance-SCALE.sqlite3 (or ``--db``, or the PostgreSQL of
+DATABASE_URL). It is reused when it already holds records (``--fresh`` drops it). Otherwise it
+is a copy of the programmes benchmark's database of that scale (or the casework one), which
+holds the national demo's people, cases, tasks, referrals, enrolments and training; or, when
+there is none, the whole demo at that scale.
+
+Measured:
+
+* ``refresh_full``: every measure recomputed for every month since the first record (what the
+  "Recompute all figures" job does), with the time of each measure;
+* ``refresh_recent``: the current and previous month (what ``mowakaba serve`` does every five
+  minutes);
+* dashboards, server time in process (Django's test client), p50/p95 over ``--requests``
+  requests each, rotating over indicators and periods: national (head office), region
+  (coordinator of Casablanca-Settat), province (delegate of Casablanca), establishment (manager);
+* ``alerts_tick``: all alert rules over the whole country;
+* ``report``: an authority report (PDF and Excel) for the country and for a province.
+
+Prints JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import sqlite3
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "var" / "bench"
+INDICATORS = ["beneficiaries", "beneficiaries_per_1000", "cases_opened", "referral_completion_rate",
+              "followups_on_time_rate", "sessions", "enrolments", "occupancy_rate"]
+PERIODS = ["12m", "ytd", "last_year", "month"]
+
+
+def pct(values: list[float], p: float) -> float:
+    s = sorted(values)
+    return s[max(0, min(len(s) - 1, round(p / 100 * (len(s) - 1))))] if s else 0.0
+
+
+def _has(db: Path, table: str) -> bool:
+    if not db.exists():
+        return False
+    try:
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        try:
+            return bool(con.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone())
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return False
+
+
+def _remove(db: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(db) + suffix).unlink(missing_ok=True)
+
+
+def prepare(args: argparse.Namespace) -> dict[str, Any]:
+    BENCH.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("MOWAKABA_VAR", str(BENCH))
+    os.environ["HTTPS"] = "0"
+    os.environ["MOWAKABA_PLAIN_STATIC"] = "1"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mowakaba.settings")
+    info: dict[str, Any] = {}
+    plan = "check"
+    if not (os.environ.get("DATABASE_URL") and not args.db):
+        db = Path(args.db) if args.db else BENCH / f"vigilance-{args.scale}.sqlite3"
+        os.environ["DATABASE_URL"] = f"sqlite:///{db.resolve()}"
+        if args.fresh:
+            _remove(db)
+        if _has(db, "cases_case"):
+            plan = "reuse"
+        else:
+            source = next((s for s in (BENCH / f"programs-{args.scale}.sqlite3",
+                                       BENCH / f"casework-{args.scale}.sqlite3") if _has(s, "cases_case")), None)
+            _remove(db)
+            if source is not None:
+                t = time.perf_counter()
+                src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+                dst = sqlite3.connect(str(db))
+                src.backup(dst)
+                dst.close()
+                src.close()
+                info["copied_from"] = str(source.relative_to(ROOT))
+                info["copy_seconds"] = round(time.perf_counter() - t, 1)
+                plan = "copied"
+            else:
+                plan = "rebuild"
+        info["database_file"] = str(db)
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    t = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    info["migrate_seconds"] = round(time.perf_counter() - t, 1)
+    from mowakaba.cases.models import Case
+
+    if plan == "check":
+        plan = "reuse" if Case.objects.exists() else "rebuild"
+
+    def say(msg: str) -> None:
+        print(f"  {msg}", file=sys.stderr, flush=True)
+
+    if plan == "rebuild":
+        from mowakaba.demo.services import generate
+
+        t = time.perf_counter()
+        info["generated"] = generate(args.scale, progress=say)
+        info["generate_seconds"] = round(time.perf_counter() - t, 1)
+    try:  # the action plan of the demo, when the database predates it
+        from mowakaba.demo.planning import generate_plan
+        from mowakaba.planning.models import ActionPlan
+
+        if not ActionPlan.objects.exists():
+            info["plan"] = generate_plan(seed=7, progress=say)
+    except ImportError:
+        pass
+    info["database"] = plan
+    return info
+
+
+def rows_now() -> dict[str, int]:
+    from mowakaba.cases.models import Case, ListeningSession, Task
+    from mowakaba.programs.models import Enrolment
+    from mowakaba.referrals.models import Referral
+    from mowakaba.registry.models import Person
+    from mowakaba.territory.models import OrgUnit
+    from mowakaba.vigilance.models import Fact
+
+    return {
+        "persons": Person.objects.count(),
+        "establishments": OrgUnit.objects.filter(kind=OrgUnit.Kind.ESTABLISHMENT).count(),
+        "listening_sessions": ListeningSession.objects.count(),
+        "cases": Case.objects.count(),
+        "tasks": Task.objects.count(),
+        "referrals": Referral.objects.count(),
+        "enrolments": Enrolment.objects.count(),
+        "facts": Fact.objects.count(),
+    }
+
+
+def refresh_times() -> dict[str, Any]:
+    from mowakaba.vigilance.refresh import refresh_full, refresh_recent
+
+    t = time.perf_counter()
+    full = refresh_full()
+    full_s = time.perf_counter() - t
+    t = time.perf_counter()
+    recent = refresh_recent()
+    recent_s = time.perf_counter() - t
+    return {"refresh_full": {"seconds": round(full_s, 1), "facts": full.rows,
+                             "months": f"{full.first_period:%Y-%m}..{full.last_period:%Y-%m}",
+                             "per_measure_seconds": full.timings},
+            "refresh_recent": {"seconds": round(recent_s, 2), "facts": recent.rows}}
+
+
+def _timed(client: Any, url: str) -> tuple[float, int, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        start = time.perf_counter()
+        response = client.get(url)
+        ms = (time.perf_counter() - start) * 1000
+    return ms, response.status_code, len(ctx.captured_queries)
+
+
+def dashboard_times(requests: int) -> dict[str, Any]:
+    from django.test import Client
+
+    from mowakaba.accounts.models import User
+    from mowakaba.accounts.scope import scope_for_user
+    from mowakaba.vigilance import selectors
+
+    out: dict[str, Any] = {}
+    for label, username in (("national", "headoffice"), ("region", "coordinator.casa"),
+                            ("province", "delegate.casa"), ("establishment", "manager.casa")):
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            continue
+        level, pk = selectors.default_territory(scope_for_user(user))
+        base = {"N": "/vigilance/n/", "R": f"/vigilance/r/{pk}/", "P": f"/vigilance/p/{pk}/",
+                "E": f"/vigilance/e/{pk}/"}[level]
+        client = Client()
+        client.force_login(user)
+        urls = [f"{base}?period={PERIODS[i % len(PERIODS)]}&ind={ind}" for i, ind in enumerate(INDICATORS * 2)]
+        client.get(urls[0])  # warm templates, translations, shapes
+        timings, statuses, queries = [], [], []
+        for i in range(requests):
+            ms, status, n = _timed(client, urls[i % len(urls)])
+            timings.append(ms)
+            statuses.append(status)
+            queries.append(n)
+        out[label] = {"url": base, "requests": requests, "p50_ms": round(statistics.median(timings), 1),
+                      "p95_ms": round(pct(timings, 95), 1), "max_ms": round(max(timings), 1),
+                      "queries_max": max(queries), "statuses": {s: statuses.count(s) for s in set(statuses)}}
+    return out
+
+
+def alerts_time() -> dict[str, Any]:
+    try:
+        from mowakaba.vigilance.alerts import alerts_tick
+    except ImportError:
+        return {}
+    t = time.perf_counter()
+    counts = alerts_tick()
+    return {"seconds": round(time.perf_counter() - t, 1), "counts": counts}
+
+
+def report_time() -> dict[str, Any]:
+    try:
+        from mowakaba.vigilance import reports
+    except ImportError:
+        return {}
+    build = getattr(reports, "bench_report", None)
+    if build is None:
+        return {}
+    out: dict[str, Any] = {}
+    for label, level in (("national", "N"), ("province", "P")):
+        t = time.perf_counter()
+        sizes = build(level=level)
+        out[label] = {"seconds": round(time.perf_counter() - t, 2), **sizes}
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--scale", default="province", choices=["small", "province", "national"])
+    ap.add_argument("--db", default="", help="SQLite file to use (reused when it holds records)")
+    ap.add_argument("--fresh", action="store_true", help="start again from a copy of the programmes database")
+    ap.add_argument("--requests", type=int, default=60, help="in-process requests per dashboard")
+    ap.add_argument("--output", default="")
+    args = ap.parse_args()
+
+    info = prepare(args)
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    report: dict[str, Any] = {
+        "benchmark": "vigilance",
+        "scale": args.scale,
+        "database": connection.vendor,
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform(),
+                    "load_average_at_start": [round(x, 2) for x in os.getloadavg()]},
+        "setup": info,
+    }
+    report.update(refresh_times())
+    report["rows"] = rows_now()
+    report["dashboards"] = dashboard_times(args.requests)
+    report["alerts_tick"] = alerts_time()
+    report["report"] = report_time()
+    report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    text = json.dumps(report, indent=2, ensure_ascii=False, default=str)
+    print(text)
+    if args.output:
+        Path(args.output).write_text(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
