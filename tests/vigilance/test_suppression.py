@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from mowakaba.vigilance.suppression import (
     CellRef,
     CellStatus,
+    SuppressedHierarchy,
     SuppressedTable,
     audit,
     audit_bounds,
@@ -528,7 +529,7 @@ def test_a_region_figure_is_hidden_in_both_tables() -> None:
 def test_random_hierarchies_are_protected(blocks_list: list[list[list[int]]]) -> None:
     blocks = {f"R{k}": b for k, b in enumerate(blocks_list)}
     h = suppress_hierarchy(blocks)
-    assert audit(h) == []
+    assert audit(h) == [] and audit_bounds(blocks, h) == []
     for key, rows in blocks.items():
         reg = h.regions[key]
         for i, r in enumerate(rows):
@@ -537,6 +538,86 @@ def test_random_hierarchies_are_protected(blocks_list: list[list[list[int]]]) ->
                 assert reg.cells[i][j] == (None if reg.status[i][j].hidden else v)
     for k, rkey in enumerate(h.region_keys):
         assert h.regions[rkey].col_totals == h.national.cells[k]
+
+
+def hierarchy_figures(blocks: dict[str, list[list[int]]]) -> dict[CellRef, int]:
+    """Every figure the two levels publish, computed from the provinces' cells."""
+    out: dict[CellRef, int] = {}
+    keys = list(blocks)
+    n_cols = len(next(iter(blocks.values()))[0])
+    for r, k in enumerate(keys):
+        rows = blocks[k]
+        for i, row in enumerate(rows):
+            for j, v in enumerate(row):
+                out[CellRef("cell", i, j, k)] = v
+            out[CellRef("row_total", i, block=k)] = sum(row)
+        for j in range(n_cols):
+            out[CellRef("cell", r, j)] = sum(row[j] for row in rows)
+        out[CellRef("row_total", r)] = sum(map(sum, rows))
+    for j in range(n_cols):
+        out[CellRef("col_total", col=j)] = sum(out[CellRef("cell", r, j)] for r in range(len(keys)))
+    out[CellRef("grand_total")] = sum(out[CellRef("row_total", r)] for r in range(len(keys)))
+    return out
+
+
+def hierarchy_statuses(h: SuppressedHierarchy[str]) -> dict[CellRef, CellStatus]:
+    out: dict[CellRef, CellStatus] = {}
+    t = h.national
+    assert t.row_total_status is not None and t.col_total_status is not None
+    assert t.grand_total_status is not None
+    for r, row in enumerate(t.status):
+        for j, s in enumerate(row):
+            out[CellRef("cell", r, j)] = s
+        out[CellRef("row_total", r)] = t.row_total_status[r]
+    for j, s in enumerate(t.col_total_status):
+        out[CellRef("col_total", col=j)] = s
+    out[CellRef("grand_total")] = t.grand_total_status
+    for k in h.region_keys:
+        reg = h.regions[k]
+        assert reg.row_total_status is not None
+        for i, row in enumerate(reg.status):
+            for j, s in enumerate(row):
+                out[CellRef("cell", i, j, k)] = s
+            out[CellRef("row_total", i, block=k)] = reg.row_total_status[i]
+    return out
+
+
+small_hierarchies = st.lists(
+    st.lists(st.lists(st.integers(0, 9), min_size=2, max_size=2), min_size=1, max_size=2), min_size=1, max_size=3
+).filter(lambda b: sum(len(x) for x in b) <= 4)
+
+
+@settings(max_examples=60, deadline=None)
+@given(small_hierarchies, st.booleans())
+def test_a_reader_of_both_levels_pins_no_small_count(blocks_list: list[list[list[int]]], distinct: bool) -> None:
+    """Brute force over every set of province cells within one of the truth, both levels at once."""
+    blocks = {f"R{k}": b for k, b in enumerate(blocks_list)}
+    h = suppress_hierarchy(blocks, distinct_marks=distinct)
+    truth = hierarchy_figures(blocks)
+    status = hierarchy_statuses(h)
+    assert set(status) == set(truth)
+    inner = [(k, i, j) for k, rows in blocks.items() for i, row in enumerate(rows) for j in range(len(row))]
+    hidden = [c for c in inner if status[CellRef("cell", c[1], c[2], c[0])].hidden]
+    seen: dict[CellRef, set[int]] = {ref: set() for ref, s in status.items() if s is P}
+    for deltas in itertools.product((-1, 0, 1), repeat=len(hidden)):
+        alt_blocks = {k: [row[:] for row in rows] for k, rows in blocks.items()}
+        for (k, i, j), d in zip(hidden, deltas, strict=True):
+            alt_blocks[k][i][j] += d
+        if any(v < 0 for rows in alt_blocks.values() for row in rows for v in row):
+            continue
+        alt = hierarchy_figures(alt_blocks)
+        if all(
+            alt[ref] == truth[ref]
+            if not s.hidden
+            else reader_bounds(s, h.threshold, h.distinct_marks)[0]
+            <= alt[ref]
+            <= reader_bounds(s, h.threshold, h.distinct_marks)[1]
+            for ref, s in status.items()
+        ):
+            for ref in seen:
+                seen[ref].add(alt[ref])
+    assert [ref for ref, vals in seen.items() if len(vals) < 2] == []
+    assert audit(h) == [] and audit_bounds(blocks, h) == []
 
 
 # --- ratios -------------------------------------------------------------------------------------

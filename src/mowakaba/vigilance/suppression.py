@@ -128,7 +128,10 @@ class _System:
         self.values: list[int] = []
         self.refs: list[CellRef] = []
         self.equations: list[list[tuple[int, int]]] = []
-        self.tables: list[range] = []  # the equations of each published 2-D table
+        self.kinds: list[str] = []
+        # Sets of equations that form a network (see ``_pinned``) and together say all there is:
+        # one per table, or one for a whole hierarchy once its redundant equations are left out.
+        self.networks: list[list[int]] = []
 
     def var(self, value: int, ref: CellRef) -> int:
         if value < 0:
@@ -137,9 +140,10 @@ class _System:
         self.refs.append(ref)
         return len(self.values) - 1
 
-    def equation(self, parts: Sequence[int], total: int) -> None:
+    def equation(self, parts: Sequence[int], total: int, kind: str) -> None:
         """``sum(parts) - total == 0``."""
         self.equations.append([(p, 1) for p in parts] + [(total, -1)])
+        self.kinds.append(kind)
 
     def cell_equations(self) -> list[list[int]]:
         out: list[list[int]] = [[] for _ in self.values]
@@ -374,10 +378,10 @@ def _bound_exposed(
     hidden = [s.hidden for s in status]
     primary = {v for v, s in enumerate(status) if s is CellStatus.PRIMARY}
     out: set[int] = set()
-    for eq_ids in system.tables:
+    for eq_ids in system.networks:
         pinned = _pinned(system.values, hidden, lb, ub, system.equations, eq_ids, primary)
         if pinned is None:  # pragma: no cover - every builder here makes networks
-            raise RuntimeError("table equations are not a network")
+            raise RuntimeError("the equations are not a network")
         out |= {v for v in pinned if status[v] is CellStatus.PRIMARY}
     return sorted(out)
 
@@ -604,18 +608,18 @@ def _add_table(
     first = len(system.equations)
     if rt is not None:
         for i in range(len(rows)):
-            system.equation(cells[i], rt[i])
+            system.equation(cells[i], rt[i], "row")
     if ct is not None:
         for j in range(n_cols):
-            system.equation([cells[i][j] for i in range(len(rows))], ct[j])
+            system.equation([cells[i][j] for i in range(len(rows))], ct[j], "col")
     if grand is not None:
         if rt is not None:
-            system.equation(rt, grand)
+            system.equation(rt, grand, "grand_of_row_totals")
         if ct is not None:
-            system.equation(ct, grand)
+            system.equation(ct, grand, "grand_of_col_totals")
         if rt is None and ct is None:
-            system.equation([c for r in cells for c in r], grand)
-    system.tables.append(range(first, len(system.equations)))
+            system.equation([c for r in cells for c in r], grand, "grand_of_cells")
+    system.networks.append(list(range(first, len(system.equations))))
     return _TableVars(cells, rt, ct, grand)
 
 
@@ -734,6 +738,20 @@ def _build_hierarchy(
         )
         for r, k in enumerate(keys)
     }
+    # Jointly, the two levels are still a network once the redundant equations are left out: a
+    # region's row (sum of its columns = its total) follows from its provinces' rows, its block's
+    # columns and its block's total column, and it appears twice (national row, region grand
+    # total). Without them every figure sits in exactly two equations with opposite signs, so
+    # the bound-aware check is exact for the two levels together.
+    national_eqs = set(system.networks[0])
+    system.networks = [
+        [
+            e
+            for e in range(len(system.equations))
+            if not (e in national_eqs and system.kinds[e] == "row")
+            and not (e not in national_eqs and system.kinds[e] == "grand_of_col_totals")
+        ]
+    ]
     return system, national, regions, keys
 
 
@@ -846,10 +864,10 @@ def audit_bounds(
     """Small counts a reader could pin down using what the marks and the zeros tell (should be empty).
 
     Beyond the equations, a reader knows that a hidden figure is at least 1 (zeros are shown)
-    and, with distinct marks, that "<5" is at most 4 and "x" at least 5. Each published table is
-    checked exactly for that reader (see ``_pinned``); for a hierarchy, the two levels are checked
-    table by table (the joint equations are covered by ``audit``). Needs the original counts,
-    because whether a figure sits at one of those bounds depends on its value.
+    and, with distinct marks, that "<5" is at most 4 and "x" at least 5. The check is exact for
+    that reader (see ``_pinned``), for a table and for a hierarchy's two levels together. Needs
+    the original counts, because whether a figure sits at one of those bounds depends on its
+    value.
     """
     system, status = _rebuild(table, original)
     return [system.refs[v] for v in _bound_exposed(system, status, table.threshold, table.distinct_marks)]
