@@ -697,7 +697,7 @@ KIND_RULES: dict[str, Any] = {
 }
 
 
-def _fmt(v: Any) -> str:
+def fmt(v: Any) -> str:
     if v is None:
         return "—"
     if isinstance(v, float):
@@ -715,7 +715,7 @@ def _pct(v: Any) -> str:
 
 def _count(v: Any, exact: bool) -> str:
     shown = masked(float(v), exact) if isinstance(v, int | float) else v
-    return _("fewer than 5") if shown is None and v is not None else _fmt(v)
+    return _("fewer than 5") if shown is None and v is not None else fmt(v)
 
 
 def explain(alert: Alert, *, exact: bool = True) -> dict[str, Any]:
@@ -731,36 +731,36 @@ def explain(alert: Alert, *, exact: bool = True) -> dict[str, Any]:
         rows += [
             (_("Counted"), _("listening sessions") if e.get("measure") == "sessions" else _("cases opened")),
             (_("Count in the week"), _count(e.get("count"), exact)),
-            (_("Expected"), _fmt(e.get("expected"))),
-            (_("Expected range"), f"{_fmt(e.get('lower'))} – {_fmt(e.get('upper'))}"),
-            (_("Score (threshold)"), f"{_fmt(e.get('score'))} ({_fmt(e.get('threshold'))})"),
+            (_("Expected"), fmt(e.get("expected"))),
+            (_("Expected range"), f"{fmt(e.get('lower'))} – {fmt(e.get('upper'))}"),
+            (_("Score (threshold)"), f"{fmt(e.get('score'))} ({fmt(e.get('threshold'))})"),
             (_("What fired"), methods.get(method, method or "—")),
             (_("Baseline"), _("%(n)s weeks, %(first)s to %(last)s, mean %(level)s (the %(guard)s most recent "
                               "weeks left out)") % {
                 "n": e.get("baseline_weeks"), "first": e.get("baseline_first"), "last": e.get("baseline_last"),
-                "level": _fmt(e.get("baseline_level")), "guard": e.get("guard_weeks")}),
+                "level": fmt(e.get("baseline_level")), "guard": e.get("guard_weeks")}),
             (_("Seasonal ratio"), (_("%(f)s, from %(y)s previous years (%(cal)s calendar)") % {
-                "f": _fmt(e.get("seasonal_factor")), "y": e.get("seasonal_years"),
+                "f": fmt(e.get("seasonal_factor")), "y": e.get("seasonal_years"),
                 "cal": _("lunar") if e.get("seasonal_calendar") == "lunar" else _("Gregorian")})
              if e.get("seasonal_years") else _("none yet (less than a year of history)")),
-            (_("Over-dispersion"), _fmt(e.get("dispersion"))),
-            (_("Zeros read as late reports"), _fmt(e.get("zeros_ignored"))),
-            (_("Minimum count for an alert"), _fmt(e.get("min_count"))),
+            (_("Over-dispersion"), fmt(e.get("dispersion"))),
+            (_("Zeros read as late reports"), fmt(e.get("zeros_ignored"))),
+            (_("Minimum count for an alert"), fmt(e.get("min_count"))),
         ]
     elif rule == "extreme_late":
         rows += [
             (_("Extreme cases past a deadline"), _count(e.get("cases"), exact)),
             (_("of which first action late"), _count(e.get("first_action_late"), exact)),
             (_("of which plan late"), _count(e.get("plan_late"), exact)),
-            (_("Oldest overdue by"), _("%(h)s hours") % {"h": _fmt(e.get("oldest_hours_late"))}),
-            (_("Critical from"), _fmt(e.get("critical"))),
+            (_("Oldest overdue by"), _("%(h)s hours") % {"h": fmt(e.get("oldest_hours_late"))}),
+            (_("Critical from"), fmt(e.get("critical"))),
         ]
     elif rule == "referrals_late":
         rows += [
             (_("Referrals awaiting an answer past their date"), _count(e.get("referrals"), exact)),
-            (_("Oldest overdue by"), _("%(d)s days") % {"d": _fmt(e.get("oldest_days_late"))}),
-            (_("Alert from"), _fmt(e.get("min"))),
-            (_("Critical from"), _fmt(e.get("critical"))),
+            (_("Oldest overdue by"), _("%(d)s days") % {"d": fmt(e.get("oldest_days_late"))}),
+            (_("Alert from"), fmt(e.get("min"))),
+            (_("Critical from"), fmt(e.get("critical"))),
         ]
     elif rule == "followups_late":
         rows += [
@@ -777,16 +777,16 @@ def explain(alert: Alert, *, exact: bool = True) -> dict[str, Any]:
         rows += [
             (_("Reports not received"), _count(e.get("reports"), exact)),
             (_("Conventions concerned"), _count(e.get("conventions"), exact)),
-            (_("Oldest overdue by"), _("%(d)s days") % {"d": _fmt(e.get("oldest_days_late"))}),
-            (_("Grace period"), _("%(d)s days") % {"d": _fmt(e.get("grace_days"))}),
+            (_("Oldest overdue by"), _("%(d)s days") % {"d": fmt(e.get("oldest_days_late"))}),
+            (_("Grace period"), _("%(d)s days") % {"d": fmt(e.get("grace_days"))}),
         ]
     elif rule == "coverage_low":
         rows += [
             (_("Months"), f"{e.get('first', '')[:7]} – {e.get('last', '')[:7]}"),
             (_("People served in the province"), _count(e.get("served"), exact)),
-            (_("Population (2024 census)"), _fmt(e.get("population"))),
-            (_("Rate per 1,000 inhabitants"), _fmt(e.get("rate"))),
-            (_("National rate per 1,000"), _fmt(e.get("national_rate"))),
+            (_("Population (2024 census)"), fmt(e.get("population"))),
+            (_("Rate per 1,000 inhabitants"), fmt(e.get("rate"))),
+            (_("National rate per 1,000"), fmt(e.get("national_rate"))),
             (_("Province ÷ national"), _pct(e.get("ratio"))),
             (_("Alert below"), _pct(e.get("min_ratio"))),
             (_("Critical below"), _pct(e.get("critical_ratio"))),
