@@ -68,6 +68,9 @@ class DetectorParams:
     dispersion_window: int = 104  # past residuals used to estimate the dispersion
     min_residuals: int = 12  # before that many, the dispersion comes from the baseline window
     min_dispersion: float = 1.0  # never less noisy than Poisson
+    power: float = 2 / 3  # residuals on the y^power scale (2/3: Anscombe for Poisson; 1/3: gamma-like)
+    adaptive_power: bool = False  # score on a power between 2/3 and 1/3 depending on the dispersion
+    t_correction: bool = False  # raise the limit when the dispersion rests on few weeks
     mu_floor: float = 0.25  # expected counts below this are scored as this (all-zero baselines)
     max_seasonal_factor: float = 5.0  # the seasonal ratio is kept in [1/max, max]
 
@@ -124,13 +127,22 @@ def _week_index(d: date) -> int:
     return (d.toordinal() - 1) // 7
 
 
-def _transformed(y: float, mu: float) -> float:
-    """Anscombe-type residual on the 2/3-power scale, variance ≈ 1 for Poisson counts."""
-    return float((y ** (2 / 3) - mu ** (2 / 3)) / ((2 / 3) * mu ** (1 / 6)))
+def _transformed(y: float, mu: float, a: float) -> float:
+    """Residual on the power-`a` scale (delta method), variance ≈ 1 for Poisson counts."""
+    return float((y ** a - mu ** a) / (a * mu ** (a - 0.5)))
 
 
-def _upper(mu: float, z: float, phi: float) -> float:
-    return float((mu ** (2 / 3) + z * (2 / 3) * mu ** (1 / 6) * math.sqrt(phi)) ** 1.5)
+def _upper(mu: float, z: float, phi: float, a: float) -> float:
+    """The count whose residual is z: the alarm limit."""
+    return float(max(0.0, mu ** a + z * a * mu ** (a - 0.5) * math.sqrt(phi)) ** (1 / a))
+
+
+def _t_factor(z: float, dof: float) -> float:
+    """Student-t over normal quantile ratio (Cornish–Fisher), for a dispersion estimated on `dof` degrees of freedom."""
+    if dof <= 0:
+        return 2.0
+    t = z + (z ** 3 + z) / (4 * dof) + (5 * z ** 5 + 16 * z ** 3 + 3 * z) / (96 * dof ** 2)
+    return t / z if z > 0 else 1.0
 
 
 def _median(values: list[float]) -> float:
@@ -218,18 +230,25 @@ def _run(unit: str, points: Sequence[tuple[date, int]], params: DetectorParams) 
         if len(resid_sorted) >= p.min_residuals:
             iqr = _quantile(resid_sorted, 0.75) - _quantile(resid_sorted, 0.25)
             phi = max(p.min_dispersion, (iqr / 1.349) ** 2)
+            dof = 0.37 * len(resid_sorted)  # an IQR is worth ~37 % of the sample for a variance
         else:
             # short history: the baseline window's own dispersion index, inflated for its size
             m = level if level > 0 else 1.0
             var = math.fsum((v - level) ** 2 for v in vals) / max(1, len(vals) - 1)
             phi = max(p.min_dispersion, var / m) * (1 + 1 / len(vals))
+            dof = len(vals) - 1
+        # the less the dispersion is known, the higher the limit (a Student-t quantile)
+        t_factor = _t_factor(p.z_threshold, dof) if p.t_correction else 1.0
 
         zeros_ignored = sum(1 for k in range(max(0, lo), max(0, hi)) if ys[k] == 0 and clean[k] is None)
         late_zero = y == 0 and expected >= p.zero_level
-        raw_resid = _transformed(float(y), mu)
-        z = raw_resid / math.sqrt(phi)
-        threshold = p.z_threshold + (0.0 if years else p.no_season_extra)
-        upper = _upper(mu, threshold, phi)
+        raw_resid = _transformed(float(y), mu, p.power)
+        # the more over-dispersed, the more gamma-like the counts: the normalising power moves
+        # from 2/3 (Poisson, Anscombe) towards 1/3 (gamma, Wilson–Hilferty)
+        power = 1 / 3 + (1 / 3) / phi if p.adaptive_power else p.power
+        z = _transformed(float(y), mu, power) / math.sqrt(phi)
+        threshold = (p.z_threshold + (0.0 if years else p.no_season_extra)) * t_factor
+        upper = _upper(mu, threshold, phi, power)
         # a missing report says nothing about a surge: the CUSUM is carried over
         new_cusum = cusum if late_zero else max(0.0, cusum + min(z, p.cusum_cap) - p.cusum_k)
         spike = z >= threshold
@@ -258,7 +277,7 @@ def _run(unit: str, points: Sequence[tuple[date, int]], params: DetectorParams) 
         if late_zero:
             continue  # raw/clean stay None: not part of any baseline
         raw[i] = float(y)
-        clean[i] = min(float(y), _upper(mu, p.clean_z, phi))
+        clean[i] = min(float(y), _upper(mu, p.clean_z * t_factor, phi, power))
         fifo.append(raw_resid)
         bisect.insort(resid_sorted, raw_resid)
         if len(fifo) > p.dispersion_window:
