@@ -394,8 +394,18 @@ def _protect(system: _System, threshold: int, distinct_marks: bool = True) -> tu
     cell_eqs = system.cell_equations()
     equations = system.equations
 
+    # Kept up to date by ``hide``: how many hidden figures each equation holds.
+    hidden = [s.hidden for s in status]
+    counts = [sum(1 for v, _ in eq if hidden[v]) for eq in equations]
+
     def hidden_count(k: int) -> int:
-        return sum(1 for v, _ in equations[k] if status[v].hidden)
+        return counts[k]
+
+    def hide(v: int) -> None:
+        status[v] = CellStatus.COMPLEMENTARY
+        hidden[v] = True
+        for e in cell_eqs[v]:
+            counts[e] += 1
 
     def best_candidate(eq_ids: Iterable[int], exclude: int = -1, roomy_above: float = 0) -> int | None:
         # Smallest positive published value first: least information lost. Among equal values,
@@ -406,7 +416,7 @@ def _protect(system: _System, threshold: int, distinct_marks: bool = True) -> tu
         best: tuple[bool, int, int, int] | None = None
         for k in eq_ids:
             for v, _ in equations[k]:
-                if v == exclude or status[v].hidden or values[v] <= 0:
+                if v == exclude or hidden[v] or values[v] <= 0:
                     continue
                 opens = sum(1 for e in cell_eqs[v] if e != k and hidden_count(e) == 0)
                 key = (values[v] <= roomy_above, values[v], opens, v)
@@ -420,11 +430,11 @@ def _protect(system: _System, threshold: int, distinct_marks: bool = True) -> tu
             k = queue.pop()
             if hidden_count(k) != 1:
                 continue
-            lone = next(v for v, _ in equations[k] if status[v].hidden)
+            lone = next(v for v, _ in equations[k] if hidden[v])
             cand = best_candidate([k], exclude=lone)
             if cand is None:  # cannot happen with positive hidden cells; the audit would catch it
                 continue
-            status[cand] = CellStatus.COMPLEMENTARY
+            hide(cand)
             queue.extend(cell_eqs[cand])
 
     def open_one_more(exposed: Sequence[int], roomy_above: float = 0) -> bool:
@@ -433,13 +443,13 @@ def _protect(system: _System, threshold: int, distinct_marks: bool = True) -> tu
         for v in exposed:
             cand = best_candidate(cell_eqs[v], exclude=v, roomy_above=roomy_above)
             if cand is not None:
-                status[cand] = CellStatus.COMPLEMENTARY
+                hide(cand)
                 return True
         near = {e for v, s in enumerate(status) if s.hidden for e in cell_eqs[v]}
         for eqs in (sorted(near), range(len(equations))):
             cand = best_candidate(eqs, roomy_above=roomy_above)
             if cand is not None:
-                status[cand] = CellStatus.COMPLEMENTARY
+                hide(cand)
                 return True
         return False
 
@@ -464,13 +474,13 @@ def _protect(system: _System, threshold: int, distinct_marks: bool = True) -> tu
                     compensates(x, c * cv * -d, lb, ub)
                     for d in dirs
                     for x, c in equations[e]
-                    if x != v and status[x].hidden
+                    if x != v and hidden[x]
                 ):
                     lacking.append(e)
             for e in lacking or cell_eqs[v]:
                 cand = best_candidate([e], exclude=v, roomy_above=roomy)
                 if cand is not None:
-                    status[cand] = CellStatus.COMPLEMENTARY
+                    hide(cand)
                     opened = True
         return opened
 
