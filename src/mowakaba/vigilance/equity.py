@@ -150,7 +150,8 @@ def gini(values: Sequence[float | None], weights: Sequence[float | None]) -> Gin
         acc += p * (x * below_p - below_px)
         below_p += p
         below_px += p * x
-    return GiniResult(2 * acc / (2 * mean), mean, len(kept), tuple(excluded))
+    # The running sums can leave a rounding residue below zero when every coverage is equal.
+    return GiniResult(max(0.0, acc / mean), mean, len(kept), tuple(excluded))
 
 
 # --- Theil -------------------------------------------------------------------------------------
