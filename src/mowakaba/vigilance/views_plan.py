@@ -64,7 +64,7 @@ def plan_progress(request: HttpRequest, year: int | None = None) -> HttpResponse
 
 def _xlsx(request: HttpRequest, plan: ActionPlan, result: progress.PlanProgress) -> HttpResponse:
     headers = [_("Axis"), _("Objective"), _("Indicator"), _("Territory"), _("Target"), _("Baseline"),
-               _("Actual to date"), _("Expected to date"), _("% of expected"), _("Status"),
+               _("Actual to date"), _("Expected to date"), _("Share of expected (per cent)"), _("Status"),
                _("Projected at year end")]
     data = workbook_bytes(_("Plan %(year)s") % {"year": plan.year}, headers, progress.export_rows(result),
                           language=get_language())
