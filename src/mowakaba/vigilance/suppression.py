@@ -9,19 +9,23 @@ Conventions (one set, used everywhere):
   suppression. This applies to every published figure, marginal totals included: a row total of 3
   counts three people just as much as an inner cell does.
 * **Zero is shown.** An empty cell says nothing about a person, and hiding zeros would cost
-  information for no protection (a hidden cell's lower bound is 0 anyway). Zeros are never chosen
-  as complementary cells either, so every hidden cell is strictly positive; that is what makes the
-  linear audit below exact for non-negative tables (see ``audit``).
-* **Complementary** suppressions are chosen among the other positive published cells of the same
-  equation (row, column or total), smallest value first (least information lost), until no hidden
-  cell can be recovered from the published figures by any linear combination of the published
-  equations (differencing a total, a grand total minus other row totals, and so on).
-* Display: a primary cell is shown as ``"<5"`` (``"<{threshold}"``), a complementary cell as
-  ``"x"``. Hidden values are ``None`` in the result.
+  information for no protection. Zeros are never chosen as complementary cells either, so every
+  hidden figure is at least 1 (and a reader knows it).
+* **Complementary** suppressions are chosen among the other positive published figures of the same
+  equation (row, column or total), smallest value first (least information lost).
+* Display: a primary figure reads ``"<5"`` (``"<{threshold}"``), a complementary one ``"x"``;
+  hidden values are ``None`` in the result. Those marks tell a reader that a "<5" is 1..4 and an
+  "x" at least 5; the protection takes that into account. When the marks alone would give a value
+  away (four hidden 1s under a hidden total "<5"), the result has ``distinct_marks=False`` and
+  every hidden figure reads ``"x"``.
 
-Hidden cells are audited by Gaussian elimination over the rationals on the published equations:
-a hidden cell is exposed when its value is uniquely determined by them. ``suppress_*`` runs that
-audit as a last safety net and suppresses more until nothing is exposed.
+Two checks decide that a result is safe, and ``suppress_*`` hides more until both pass:
+
+* ``audit``: exact Gaussian elimination (rationals) on all published equations; a hidden figure
+  is exposed when some linear combination of them (any differencing) gives its value.
+* ``audit_bounds``: the same reader also using the bounds above (hidden >= 1, "<5" <= 4, "x" >= 5);
+  exact, because a table with its totals, and a region/province hierarchy once its redundant
+  equations are left out, is a network (see ``_pinned``). Only small counts matter here.
 """
 
 from __future__ import annotations
