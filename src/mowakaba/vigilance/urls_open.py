@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-# The public open-data page (owned by the reports work): "opendata:<name>".
+from mowakaba.vigilance import views_reports
+
+# The public open-data page (no sign-in; national and regional aggregates only): "opendata:<name>".
 app_name = "opendata"
-urlpatterns: list[object] = []
+urlpatterns = [
+    path("", views_reports.open_data_page, name="home"),
+    path("data.<str:fmt>", views_reports.open_data_download, name="download"),
+]
