@@ -77,7 +77,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
         rows.append({"a": a, "province": _name(a.province), "subject": al.subject_label(a),
                      "observed": _value(a.observed, exact or a.kind == Alert.Kind.COVERAGE_LOW),
                      "expected": al.fmt(a.expected)})
-    tabs = [("open", _("Open")), *[(s.value, s.label) for s in Alert.Status], ("all", _("All"))]
+    tabs = [("open", _("Still open")), *[(s.value, s.label) for s in Alert.Status], ("all", _("All"))]
     ctx.update({
         "rows": rows, "tabs": [(v, label, counts.get(v, 0)) for v, label in tabs], "status": status,
         "f": {"kind": kind, "province": province_id}, "kinds": Alert.Kind.choices,
