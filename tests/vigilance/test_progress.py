@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from mowakaba.accounts.scope import scope_for_user
 from mowakaba.audit.models import JournalEntry
+from mowakaba.planning.models import ActionPlan
 from mowakaba.vigilance import progress as pg
 from mowakaba.vigilance.models import Fact
 from tests.conftest import client_for
@@ -151,8 +152,11 @@ def test_the_page_for_head_office_and_for_a_delegate(national_admin: Any, delega
     assert page.count('data-testid="target-progress"') == 1
     assert f'data-territory="P{casa.pk}"' in page and f'data-territory="P{tanger.pk}"' not in page
     assert client_for(delegate_casablanca).get(reverse("vigilance:plan_progress")).status_code == 200
-    assert "no-plan" in client_for(national_admin).get(
-        reverse("vigilance:plan_progress_year", args=[YEAR + 50])).content.decode()
+    assert client_for(national_admin).get(reverse("vigilance:plan_progress_year", args=[YEAR + 50])).status_code == 404
+    # A draft is head office's alone.
+    ActionPlan.objects.filter(year=YEAR).update(status=ActionPlan.Status.DRAFT)
+    assert client_for(delegate_casablanca).get(url).status_code == 404
+    assert 'data-testid="target-progress"' in client_for(national_admin).get(url).content.decode()
 
 
 @pytest.mark.django_db

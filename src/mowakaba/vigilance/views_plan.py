@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -43,10 +43,13 @@ def plan_progress(request: HttpRequest, year: int | None = None) -> HttpResponse
     if not plan_selectors.can_edit(scope):
         scope.require(Capability.VIEW_AGGREGATES)
     today = timezone.localdate()
-    year = year or _year(request.GET.get("year")) or today.year
+    asked = year or _year(request.GET.get("year"))
+    year = asked or today.year
     plan = plan_selectors.plans(scope).filter(year=year).first()
     years = list(plan_selectors.plans(scope).values_list("year", flat=True))
     if plan is None:
+        if asked:  # a year without a plan the actor may see is a page that does not exist (a draft too)
+            raise Http404
         return render(request, "vigilance/plan_progress.html", {"plan": None, "year": year, "years": years})
     result = progress.plan_progress(scope, plan, today=today)
     if wants_xlsx(request):
