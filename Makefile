@@ -20,6 +20,7 @@ run: install
 	$(BIN)/mowakaba migrate --noinput
 	$(BIN)/mowakaba collectstatic --noinput --verbosity 0
 	$(BIN)/mowakaba demo --scale $(SCALE) --if-empty
+	$(BIN)/mowakaba vigilance refresh --if-empty
 	HTTPS=0 PORT=$(PORT) $(BIN)/mowakaba serve
 
 test: install
@@ -36,6 +37,8 @@ bench: install
 	$(BIN)/python benchmarks/registry.py --persons $(PERSONS_$(SCALE))
 	$(BIN)/python benchmarks/casework.py --scale $(SCALE) --fresh
 	$(BIN)/python benchmarks/programs.py --scale $(SCALE) --fresh
+	$(BIN)/python benchmarks/vigilance.py --scale $(SCALE) --fresh
+	$(BIN)/python benchmarks/detector_eval.py
 	$(BIN)/python benchmarks/names_eval.py
 
 PERSONS_small    := 3000

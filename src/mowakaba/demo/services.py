@@ -130,6 +130,9 @@ def generate(scale_name: str = "small", seed: int = 2026,
     from mowakaba.demo.training import generate_training
 
     training = generate_training(seed=seed, progress=say)
+    from mowakaba.demo.planning import generate_plan
+
+    training |= generate_plan(seed=seed, progress=say)  # the yearly "4+4" action plans and their targets
     counts = {**counts, **people, **casework, **training,
               "seconds": round(counts["seconds"] + time.monotonic() - started, 1)}
     journal_write(actor=None, action="demo.generate", object_type="demo", object_repr=f"scale={scale_name}",

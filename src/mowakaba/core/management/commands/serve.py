@@ -39,6 +39,9 @@ class Command(BaseCommand):
             # Partner conventions: calendar statuses and late-report reminders, hourly (idempotent).
             partners = [sys.executable, "-m", "mowakaba", "partners", "tick", "--every", "3600"]
             procs.append(subprocess.Popen(partners, env=env, stdout=subprocess.DEVNULL))
+            # Vigilance: this month's and last month's counts, then the alert rules, every five minutes.
+            vigilance = [sys.executable, "-m", "mowakaba", "vigilance", "tick", "--every", "300"]
+            procs.append(subprocess.Popen(vigilance, env=env, stdout=subprocess.DEVNULL))
         self.stdout.write(self.style.SUCCESS(f"Mowakaba is at http://{bind}/  (Ctrl-C to stop)"))
 
         def stop(*_: Any) -> None:

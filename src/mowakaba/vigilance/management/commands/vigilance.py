@@ -10,14 +10,17 @@ database is touched. Bad input: a message on stderr naming the line, exit status
 from __future__ import annotations
 
 import io
+import json
 import sys
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
 class Command(BaseCommand):
-    help = "Social vigilance. `detect`: statistical surge detection on weekly counts from a CSV."
+    help = ("Social vigilance. `detect`: statistical surge detection on weekly counts from a CSV; `refresh`: the "
+            "pre-aggregated counts; `tick`: recent counts and the alert rules.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -26,10 +29,56 @@ class Command(BaseCommand):
             description="Read unit,period_start,count; write unit,period_start,count,expected,score "
                         "for each alarm week, sorted by unit then week.")
         detect.add_argument("--input", required=True, help="CSV file of counts, or - for standard input")
+        refresh = sub.add_parser(
+            "refresh", help="recompute the pre-aggregated counts behind the dashboards",
+            description="By default the current and previous month; --full rebuilds every month since the first "
+                        "record; --if-empty does a full rebuild only when nothing was ever computed.")
+        refresh.add_argument("--full", action="store_true", help="every month since the first record")
+        refresh.add_argument("--if-empty", action="store_true", help="a full rebuild only if never computed")
+        tick = sub.add_parser(
+            "tick", help="recent months' counts, then every alert rule (idempotent; `serve` runs it)",
+            description="Refresh the current and previous month (or everything the first time), then run the "
+                        "alert rules once; with --every N, again every N seconds.")
+        tick.add_argument("--every", type=int, default=0, help="repeat every N seconds (0: once)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
         getattr(self, f"handle_{action}")(**options)
+
+    def handle_refresh(self, *, full: bool = False, if_empty: bool = False, **options: Any) -> None:
+        from mowakaba.vigilance.models import RefreshRun
+        from mowakaba.vigilance.refresh import refresh_full, refresh_recent
+
+        if if_empty and RefreshRun.objects.filter(finished_at__isnull=False).exists():
+            self.stdout.write("already computed")
+            return
+
+        def progress(done: int, total: int, measure: str) -> None:
+            if measure:
+                self.stderr.write(f"  {done + 1}/{total} {measure}")
+
+        run = refresh_full(progress=progress) if (full or if_empty) else refresh_recent(progress=progress)
+        seconds = round(sum(run.timings.values()), 1)
+        self.stdout.write(json.dumps({"kind": run.kind, "facts": run.rows, "seconds": seconds,
+                                      "months": f"{run.first_period}..{run.last_period}"}))
+
+    def handle_tick(self, *, every: int = 0, **options: Any) -> None:
+        from mowakaba.audit.services import origin
+        from mowakaba.vigilance.alerts import alerts_tick
+        from mowakaba.vigilance.models import RefreshRun
+        from mowakaba.vigilance.refresh import refresh_full, refresh_recent
+
+        every = max(0, int(every))
+        while True:
+            with origin("job"):
+                first = not RefreshRun.objects.filter(finished_at__isnull=False).exists()
+                run = refresh_full() if first else refresh_recent()
+                counts = alerts_tick()
+            self.stdout.write(json.dumps({"refresh": run.kind, "facts": run.rows, "alerts": counts}))
+            self.stdout.flush()
+            if not every:
+                return
+            time.sleep(every)
 
     def handle_detect(self, *, input: str, **options: Any) -> None:
         # Imported here: the detector is plain Python and `detect` must not need anything else.
