@@ -233,6 +233,7 @@ SETTINGS: dict[str, DetectorParams] = {
     # variants tried, not kept
     "adaptive-power": replace(DEFAULT, adaptive_power=True, z_threshold=2.25),
     "t-correction": replace(DEFAULT, t_correction=True, z_threshold=2.25),
+    "seasonal-shrinkage": replace(DEFAULT, seasonal_prior_sd=0.5),
 }
 
 

@@ -7,9 +7,9 @@ For each week *t* of a series, using only the weeks up to *t* (no look-ahead):
 
 1. **Recent level**: mean of the *cleaned* counts of the ``window`` weeks before a guard band of
    ``guard`` weeks (``t-guard-window .. t-guard-1``). The guard band keeps an emerging surge out of
-   its own baseline. "Cleaned" = each past count winsorised at the alarm limit computed for it
-   (a Farrington-like reweighting of past outbreaks), so a surge does not lift the baseline
-   much, yet a lasting change of level is accepted after a few windows.
+   its own baseline. "Cleaned" = each past count winsorised at the limit ``z = clean_z`` computed
+   for it when it was judged (a Farrington-like down-weighting of past outbreaks), so a surge
+   does not lift the baseline much, yet a lasting change of level is accepted after a few windows.
 2. **Seasonal ratio** (once a year of history exists): for each previous year *j* (up to
    ``max_years``), median of the counts around the same week (``t-52j±1``) divided by the level
    of the window that corresponds to the recent window that year. Pooled over the years. The
@@ -24,8 +24,9 @@ For each week *t* of a series, using only the weeks up to *t* (no look-ahead):
 4. **Alarm** if the count is ≥ ``min_count`` and either ``z ≥ z_threshold`` (spikes and large
    steps) or a one-sided CUSUM of the capped residuals ``S = max(0, S + min(z, cap) − k)``
    reaches ``cusum_h`` (ramps and small steps; reset after each alarm). Once a unit has alarmed,
-   it stays quiet for ``refractory`` weeks unless the score grows: one alert per episode rather than one per week of a
-   lasting surge (and a seasonal change not yet in the history costs fewer false alarms).
+   it stays quiet for ``refractory`` weeks unless the score grows: one alert per episode rather
+   than one per week of a lasting surge (and a seasonal change not yet in the history costs
+   fewer false alarms), while a small alarm never hides a bigger surge that follows it.
 5. **Late reports read as zero**: a zero in a series whose expected level is ≥ ``zero_level``
    is taken as a missing report: kept out of the baselines, of the dispersion and of the CUSUM.
    Weeks absent from the input are missing, never zero.
@@ -72,6 +73,7 @@ class DetectorParams:
     adaptive_power: bool = False  # score on a power between 2/3 and 1/3 depending on the dispersion
     t_correction: bool = False  # raise the limit when the dispersion rests on few weeks
     mu_floor: float = 0.25  # expected counts below this are scored as this (all-zero baselines)
+    seasonal_prior_sd: float = 0.0  # > 0: shrink the seasonal log-ratio by its noise (prior sd)
     max_seasonal_factor: float = 5.0  # the seasonal ratio is kept in [1/max, max]
 
 
@@ -86,8 +88,8 @@ class Signal:
     period_start: date
     count: int
     expected: float  # baseline_level × seasonal_factor
-    score: float  # max(z, z_threshold × cusum / cusum_h): ≥ threshold means the rule fired
-    threshold: float  # z_threshold
+    score: float  # max(z, threshold × cusum / cusum_h): ≥ threshold means a rule fired
+    threshold: float  # the z limit applied this week (z_threshold, unless a correction is on)
     alarm: bool  # a rule fired, count ≥ min_count, not in the quiet weeks after a higher alarm
     method: str  # rule that fired (count ≥ min_count): "spike", "cusum", "spike+cusum"; else ""
     z: float  # standardised residual of this week
@@ -204,29 +206,6 @@ def _run(unit: str, points: Sequence[tuple[date, int]], params: DetectorParams) 
             continue
         level = math.fsum(vals) / len(vals)
 
-        factor, years, calendar = 1.0, 0, ""
-        for name, lag in lags:
-            nums: list[float] = []
-            dens: list[float] = []
-            for j in range(1, p.max_years + 1):
-                c = i - round(lag * j)
-                if c - h < 0:
-                    break
-                around = [v for v in raw[c - h: c + h + 1] if v is not None]
-                past = window_values(c)
-                if not around or len(past) < p.min_baseline:
-                    continue
-                nums.append(_median(around))
-                dens.append(math.fsum(past) / len(past))
-            if nums:
-                # +0.5 shrinks the ratio towards 1 when the counts are tiny
-                ratio = (math.fsum(nums) + 0.5) / (math.fsum(dens) + 0.5)
-                ratio = min(p.max_seasonal_factor, max(1 / p.max_seasonal_factor, ratio))
-                if not calendar or ratio > factor:
-                    factor, years, calendar = ratio, len(nums), name
-        expected = level * factor
-        mu = max(expected, p.mu_floor)
-
         if len(resid_sorted) >= p.min_residuals:
             iqr = _quantile(resid_sorted, 0.75) - _quantile(resid_sorted, 0.25)
             phi = max(p.min_dispersion, (iqr / 1.349) ** 2)
@@ -237,6 +216,38 @@ def _run(unit: str, points: Sequence[tuple[date, int]], params: DetectorParams) 
             var = math.fsum((v - level) ** 2 for v in vals) / max(1, len(vals) - 1)
             phi = max(p.min_dispersion, var / m) * (1 + 1 / len(vals))
             dof = len(vals) - 1
+        factor, years, calendar = 1.0, 0, ""
+        for name, lag in lags:
+            nums: list[float] = []
+            dens: list[float] = []
+            den_weeks = 0
+            for j in range(1, p.max_years + 1):
+                c = i - round(lag * j)
+                if c - h < 0:
+                    break
+                around = [v for v in raw[c - h: c + h + 1] if v is not None]
+                past = window_values(c)
+                if not around or len(past) < p.min_baseline:
+                    continue
+                nums.append(_median(around))
+                dens.append(math.fsum(past) / len(past))
+                den_weeks += len(past)
+            if nums:
+                # +0.5 keeps the ratio finite when the counts are tiny
+                num_total, den_total = math.fsum(nums) + 0.5, math.fsum(dens) + 0.5
+                ratio = num_total / den_total
+                if p.seasonal_prior_sd > 0:
+                    # empirical-Bayes shrinkage of log(ratio) towards 0: its sampling variance
+                    # (a median of 3 weeks is worth ~2.2 weeks of counts) against a prior spread
+                    noise = phi * (1 / (2.2 * num_total) + len(nums) / (den_weeks * den_total))
+                    prior = p.seasonal_prior_sd ** 2
+                    ratio = math.exp(math.log(ratio) * prior / (prior + noise))
+                ratio = min(p.max_seasonal_factor, max(1 / p.max_seasonal_factor, ratio))
+                if not calendar or ratio > factor:
+                    factor, years, calendar = ratio, len(nums), name
+        expected = level * factor
+        mu = max(expected, p.mu_floor)
+
         # the less the dispersion is known, the higher the limit (a Student-t quantile)
         t_factor = _t_factor(p.z_threshold, dof) if p.t_correction else 1.0
 
