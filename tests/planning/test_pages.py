@@ -35,11 +35,11 @@ def test_head_office_builds_a_plan_through_the_pages(national_admin: Any) -> Non
             "version": plan.version}
     r = c.post(reverse("planning:target_new", args=[obj.pk]), data)
     assert r.status_code == 200 and "needs its region" in r.content.decode()  # explained on the form
-    assert not Target.objects.exists()
+    assert not Target.objects.filter(objective=obj).exists()
     data["territory"] = "N"
     r = c.post(reverse("planning:target_new", args=[obj.pk]), data)
     assert r.status_code == 302
-    t = Target.objects.get()
+    t = Target.objects.get(objective=obj)
     # A second tab still holding the old version is refused, nothing overwritten.
     r = c.post(reverse("planning:target_edit", args=[t.pk]), {**data, "value": "5"})
     assert r.status_code == 200 and "Someone else changed this plan" in r.content.decode()

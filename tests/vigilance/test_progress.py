@@ -133,6 +133,13 @@ def test_each_role_sees_its_own_targets(national_admin: Any, delegate_casablanca
     assert f"P{casa.pk}" in seen(coordinator_casablanca) and "N" not in seen(coordinator_casablanca)
     mine = pg.plan_progress(scope_for_user(delegate_casablanca), plan, today=MID_YEAR).targets[0]
     assert (mine.actual, mine.expected, mine.status) == (60, 50, "green")
+    # Head office reads the provinces' figures in bulk: the same numbers.
+    theirs = next(t for t in pg.plan_progress(scope_for_user(national_admin), plan, today=MID_YEAR).targets
+                  if t.level == "P")
+    assert (theirs.actual, theirs.expected, theirs.status) == (60, 50, "green")
+    region = next(t for t in pg.plan_progress(scope_for_user(national_admin), plan, today=MID_YEAR).targets
+                  if t.level == "R")
+    assert region.actual == 0 and region.status == "red"  # no regional facts written: nothing counted
 
 
 # ---- the page ----------------------------------------------------------------------------------

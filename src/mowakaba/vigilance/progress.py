@@ -188,11 +188,18 @@ def _territory_id(t: Target) -> int | None:
 
 
 def target_progress(scope: Scope, t: Target, *, start: date, end: date, fraction: float,
-                    siblings: list[Target] | None = None) -> TargetProgress:
-    """One target's progress; ``siblings`` are the plan's other targets (for the drill-down)."""
+                    siblings: list[Target] | None = None,
+                    known: dict[tuple[int, str, int], float | None] | None = None) -> TargetProgress:
+    """One target's progress; ``siblings`` are the plan's other targets (for the drill-down),
+    ``known`` actual values already read in bulk (see ``_bulk_actuals``)."""
     ind = t.indicator
     tid = _territory_id(t)
-    actual = selectors.indicator_value(scope, ind, level=t.territory, territory_id=tid, start=start, end=end).value
+    key = (t.indicator_id, t.territory, tid or 0)
+    if known is not None and key in known:
+        actual = known[key]
+    else:
+        actual = selectors.indicator_value(scope, ind, level=t.territory, territory_id=tid, start=start,
+                                           end=end).value
     if end <= start:
         actual = None  # a future year: nothing measured yet
     m = _measure(plan_selectors.territory_label(t), t.value, actual, ind=ind, profile=t.profile, fraction=fraction)
@@ -236,11 +243,31 @@ def _children(scope: Scope, t: Target, siblings: list[Target], *, start: date, e
     return out
 
 
+def _bulk_actuals(scope: Scope, targets: list[Target], *, start: date, end: date
+                  ) -> dict[tuple[int, str, int], float | None]:
+    """For an actor who reads the whole country, the regional and provincial targets of one
+    indicator are read in one query (every region or province at once) instead of one each:
+    a national plan has a target per province."""
+    if end <= start or scope.territory_province_ids() is not None:
+        return {}
+    groups: dict[tuple[int, str], Indicator] = {}
+    for t in targets:
+        if t.territory in (Target.Scope.REGION, Target.Scope.PROVINCE):
+            groups[(t.indicator_id, t.territory)] = t.indicator
+    out: dict[tuple[int, str, int], float | None] = {}
+    for (ind_id, level), ind in groups.items():
+        for row in selectors.by_children(scope, ind, level=Level.NATIONAL, territory_id=None, start=start, end=end,
+                                         child_level=level):
+            out[(ind_id, level, row.territory_id)] = row.value
+    return out
+
+
 def plan_progress(scope: Scope, plan: ActionPlan, *, today: date) -> PlanProgress:
     """Every visible target of the plan, grouped by axis → objective, with counts per status."""
     start, end, as_of, fraction = year_window(plan.year, today)
     tree = plan_selectors.plan_tree(scope, plan, keep_empty=False)
     siblings = list(plan_selectors.visible_targets(scope, plan))
+    known = _bulk_actuals(scope, siblings, start=start, end=end)
     axes: list[AxisProgress] = []
     total: Counter[str] = Counter()
     for node in tree:
@@ -250,7 +277,8 @@ def plan_progress(scope: Scope, plan: ActionPlan, *, today: date) -> PlanProgres
             rows = []
             for t in onode.targets:
                 try:
-                    p = target_progress(scope, t, start=start, end=end, fraction=fraction, siblings=siblings)
+                    p = target_progress(scope, t, start=start, end=end, fraction=fraction, siblings=siblings,
+                                        known=known)
                 except Http404:
                     continue  # a territory the vigilance selectors refuse: not shown
                 rows.append(p)
