@@ -26,7 +26,6 @@ Nothing here reads a person: only ``Fact`` rows, territories and the indicator c
 from __future__ import annotations
 
 import contextlib
-import math
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -186,8 +185,13 @@ class Cell:
         return int(self.value) if float(self.value).is_integer() else round(float(self.value), 1)
 
 
-def count_cell(value: int | float | None, status: CellStatus | None = CellStatus.SHOWN) -> Cell:
+def count_cell(value: int | float | None, status: CellStatus | None = CellStatus.SHOWN,
+               distinct_marks: bool = True) -> Cell:
+    """A protected count; with ``distinct_marks`` False (the suppression module's choice when "<5"
+    itself would give a value away) every hidden figure reads "x"."""
     if status is CellStatus.PRIMARY:
+        if not distinct_marks:
+            return Cell(None, "primary", COMPLEMENTARY_MARK)
         return Cell(None, "primary", primary_mark(THRESHOLD))
     if status is CellStatus.COMPLEMENTARY:
         return Cell(None, "complementary", COMPLEMENTARY_MARK)
@@ -258,8 +262,7 @@ class Report:
     map_svg: SafeString = field(default_factory=SafeString)
     map_legend: SafeString = field(default_factory=SafeString)
     map_title: str = ""
-    equity: Table | None = None
-    equity_note: str = ""
+    equity: list[Table] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
@@ -267,10 +270,7 @@ class Report:
     @property
     def tables(self) -> list[Table]:
         out = [t for t in (self.key_table, self.child_table) if t is not None]
-        out += self.breakdowns
-        if self.equity is not None:
-            out.append(self.equity)
-        return out
+        return out + self.breakdowns + self.equity
 
 
 # ---- the protected national hierarchy of one measure ------------------------------------------
@@ -283,17 +283,18 @@ class Hierarchy:
     regions: list[Region]
     provinces: dict[int, list[Province]]  # region id -> its provinces, in code order
     result: SuppressedHierarchy[int]
+    original: dict[int, list[list[int]]]  # the counts before protection (audits in tests)
 
     def national(self) -> Cell:
         t = self.result.national
         return count_cell(t.col_totals[0] if t.col_totals else None,
-                          t.col_total_status[0] if t.col_total_status else None)
+                          t.col_total_status[0] if t.col_total_status else None, t.distinct_marks)
 
     def region(self, region_id: int) -> Cell:
         t = self.result.national
         for i, r in enumerate(self.regions):
             if r.pk == region_id:
-                return count_cell(t.cells[i][0], t.status[i][0])
+                return count_cell(t.cells[i][0], t.status[i][0], t.distinct_marks)
         return count_cell(None, None)
 
     def province(self, province_id: int) -> Cell:
@@ -301,7 +302,7 @@ class Hierarchy:
             block = self.result.regions[r.pk]
             for i, p in enumerate(self.provinces[r.pk]):
                 if p.pk == province_id:
-                    return count_cell(block.cells[i][0], block.status[i][0])
+                    return count_cell(block.cells[i][0], block.status[i][0], block.distinct_marks)
         return count_cell(None, None)
 
     def cell(self, level: str, territory_id: int | None) -> Cell:
@@ -333,7 +334,7 @@ class Context:
             regions = [r for r in self.regions if self.provinces_of.get(r.pk)]
             blocks = {r.pk: [[int(totals.get(p.pk) or 0)] for p in self.provinces_of[r.pk]] for r in regions}
             self._hier[key] = Hierarchy(measure, regions, {r.pk: self.provinces_of[r.pk] for r in regions},
-                                        suppress_hierarchy(blocks, threshold=THRESHOLD))
+                                        suppress_hierarchy(blocks, threshold=THRESHOLD), blocks)
         return self._hier[key]
 
 
@@ -467,7 +468,7 @@ def child_table(ctx: Context, t: selectors.Territory, period: Period, scope: Sco
                        if not ben.hidden else Cell(None, ben.status, ben.text))
     rows.append(Row(gettext("Total"), total_cells, total=True, code=t.code))
     title = gettext("Regions") if t.level == Level.NATIONAL else gettext("Provinces of the region")
-    raw = {m: hier[m].result for m in CHILD_MEASURES}
+    raw = {m: hier[m] for m in CHILD_MEASURES}
     return Table("children", title,
                  [gettext("Territory"), *[measure_label(m) for m in CHILD_MEASURES],
                   gettext("People served per 1,000 inhabitants")], rows,
@@ -492,7 +493,8 @@ def _protect_series(values: list[int], total_hidden: bool) -> SuppressedSeries:
             _v, i = min(positive)
             status[i] = CellStatus.COMPLEMENTARY
             vals[i] = None
-    return SuppressedSeries(tuple(vals), tuple(status), None, CellStatus.COMPLEMENTARY, THRESHOLD)
+    return SuppressedSeries(tuple(vals), tuple(status), None, CellStatus.COMPLEMENTARY, THRESHOLD,
+                            s.distinct_marks)
 
 
 def breakdown_table(ctx: Context, t: selectors.Territory, period: Period, measure: str, dim: str,
@@ -523,8 +525,8 @@ def breakdown_table(ctx: Context, t: selectors.Territory, period: Period, measur
         return Table(f"{measure}_{dim}", title, headers, rows, note=note, raw=None)
     s = _protect_series(values, total_hidden=hc is not None and hc.hidden)
     for k, sv, st in zip(keys, s.values, s.status, strict=True):
-        rows.append(Row(labels.get(k, k) or str(NOT_RECORDED), [count_cell(sv, st)], code=k))
-    rows.append(Row(gettext("Total"), [count_cell(s.total, s.total_status)], total=True))
+        rows.append(Row(labels.get(k, k) or str(NOT_RECORDED), [count_cell(sv, st, s.distinct_marks)], code=k))
+    rows.append(Row(gettext("Total"), [count_cell(s.total, s.total_status, s.distinct_marks)], total=True))
     return Table(f"{measure}_{dim}", title, headers, rows, raw=s)
 
 
@@ -592,97 +594,54 @@ def province_map(ctx: Context, t: selectors.Territory, period: Period, scope: Sc
                            max_width="100%")
 
 
-def equity_table(ctx: Context, t: selectors.Territory, period: Period) -> tuple[Table | None, str]:
-    """Coverage inequality across provinces (equity.py), from the protected province counts."""
-    if t.level == Level.PROVINCE:
-        return None, ""
-    import importlib
+def _fmt3(v: float) -> str:
+    return f"{v:.3f}".replace(".", str(formats.get_format("DECIMAL_SEPARATOR")))
 
-    try:
-        equity = importlib.import_module("mowakaba.vigilance.equity")
-    except ImportError:  # pragma: no cover - the module lands with the equity work
-        return None, ""
+
+def equity_tables(ctx: Context, t: selectors.Territory, period: Period) -> list[Table]:
+    """Equity of coverage across provinces (``equity.py``): Gini, Theil T (between and within
+    regions for the country) and the provinces furthest behind. Computed on the protected
+    province counts only: a hidden province is left out, so nothing hidden leaks through them."""
+    if t.level == Level.PROVINCE:
+        return []
+    from . import equity
+
     hier = ctx.hierarchy("beneficiaries", period)
-    provinces = [p for ps in ctx.provinces_of.values() for p in ps]
     if t.level == Level.REGION:
         provinces = list(ctx.provinces_of.get(t.id or 0, []))
-    try:
-        return _equity_rows(equity, hier, provinces, ctx)
-    except Exception:  # equity is an extra section: the report stands without it
-        import logging
-
-        logging.getLogger(__name__).exception("equity section skipped")
-        return None, ""
-
-
-def _equity_rows(equity: Any, hier: Hierarchy, provinces: list[Province], ctx: Context) -> tuple[Table | None, str]:
-    """Gini and Theil of people served per inhabitant across provinces, hidden provinces left out."""
-    units = []
-    for p in provinces:
-        c = hier.province(p.pk)
-        if c.value is None or not p.population_2024:
-            continue
-        units.append((p, float(c.value), float(p.population_2024)))
-    if len(units) < 3:
-        return None, ""
-    rows: list[Row] = []
-    values = [u[1] for u in units]
-    pops = [u[2] for u in units]
-    gini_fn = getattr(equity, "gini", None)
-    if gini_fn is not None:
-        g = _number(gini_fn([v / w for v, w in zip(values, pops, strict=True)], pops))
-        if g is not None:
-            rows.append(Row(gettext("Gini index of coverage (0 = equal, 1 = all in one province)"),
-                            [Cell(g, "shown", f"{g:.3f}".replace(".", str(formats.get_format("DECIMAL_SEPARATOR"))))]))
-    theil_fn = getattr(equity, "theil", None) or getattr(equity, "theil_t", None)
-    if theil_fn is not None:
-        groups = [str(ctx.province_by_id[u[0].pk].region_id) for u in units]
-        res = _call_theil(theil_fn, values, pops, groups)
-        for label, v in res:
-            rows.append(Row(label, [Cell(v, "shown", f"{v:.3f}".replace(".", str(formats.get_format(
-                "DECIMAL_SEPARATOR"))))]))
-    if not rows:
-        return None, ""
-    note = gettext("Computed on the %(n)s provinces whose count of people served is published "
-                   "(population-weighted; hidden provinces are left out).") % {"n": len(units)}
-    return Table("equity", gettext("Equity of coverage across provinces"),
-                 [gettext("Measure"), gettext("Value")], rows, note=note), note
-
-
-def _number(x: Any) -> float | None:
-    v = getattr(x, "value", x)
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
-
-
-def _call_theil(fn: Callable[..., Any], values: list[float], pops: list[float],
-                groups: list[str]) -> list[tuple[str, float]]:
-    attempts: list[Callable[[], Any]] = [
-        lambda: fn(values, pops, groups),
-        lambda: fn([v / w for v, w in zip(values, pops, strict=True)], pops, groups),
-        lambda: fn(values, pops),
-    ]
-    res: Any = None
-    for attempt in attempts:
-        try:
-            res = attempt()
-            break
-        except TypeError:
-            continue
-    if res is None:
+    else:
+        provinces = [p for r in ctx.regions for p in ctx.provinces_of.get(r.pk, [])]
+    served: list[float | None] = [hier.province(p.pk).value for p in provinces]
+    need: list[float | None] = [float(p.population_2024) if p.population_2024 else None for p in provinces]
+    kept = sum(1 for s_, n in zip(served, need, strict=True) if s_ is not None and n)
+    if kept < 3:
         return []
-    out: list[tuple[str, float]] = []
-    total = _number(getattr(res, "total", res))
-    if total is not None:
-        out.append((gettext("Theil index (T) of coverage"), total))
-    between, within = _number(getattr(res, "between", None)), _number(getattr(res, "within", None))
-    if between is not None:
-        out.append((gettext("of which between regions"), between))
-    if within is not None:
-        out.append((gettext("of which within regions"), within))
+    coverage = [None if s_ is None or not n else s_ / n for s_, n in zip(served, need, strict=True)]
+    g = equity.gini(coverage, need)
+    th = equity.theil(served, need, [p.region_id for p in provinces])
+    rows: list[Row] = []
+    if g.value is not None:
+        rows.append(Row(gettext("Gini coefficient of coverage (0 = every province alike)"),
+                        [Cell(g.value, "shown", _fmt3(g.value))]))
+    if th.total is not None:
+        rows.append(Row(gettext("Theil index T (0 = services follow the population exactly)"),
+                        [Cell(th.total, "shown", _fmt3(th.total))]))
+        if t.level == Level.NATIONAL and th.between is not None and th.within is not None:
+            rows.append(Row(gettext("of which between regions"), [Cell(th.between, "shown", _fmt3(th.between))]))
+            rows.append(Row(gettext("of which within regions"), [Cell(th.within, "shown", _fmt3(th.within))]))
+    note = gettext("Coverage is people served per inhabitant (RGPH 2024). Computed on the %(n)s provinces "
+                   "whose count of people served is published; the others are left out.") % {"n": kept}
+    out = [Table("equity", gettext("Equity of coverage across provinces"), [gettext("Measure"), gettext("Value")],
+                 rows, note=note)] if rows else []
+    behind = equity.furthest_behind([(p, s_, n) for p, s_, n in zip(provinces, served, need, strict=True)], 5)
+    if behind.rows:
+        brows = [Row(_name(b.unit), [Cell(1000 * b.coverage, "shown", fmt_rate(1000 * b.coverage)),
+                                     Cell(b.ratio, "shown", fmt_rate(b.ratio))], code=b.unit.code)
+                 for b in behind.rows]
+        out.append(Table("behind", gettext("Provinces furthest behind"),
+                         [gettext("Province"), gettext("People served per 1,000 inhabitants"),
+                          gettext("Ratio to the rate of all the provinces (1 = equal)")], brows,
+                         note=gettext("Lowest coverage first, among the provinces whose count is published.")))
     return out
 
 
@@ -776,7 +735,7 @@ def build_report(scope: Scope, level: str, territory_id: int | None, period: Per
     report.map_svg, report.map_legend, report.map_title = m.svg, m.legend_html, gettext(
         "People served per 1,000 inhabitants, by province")
     tick("map", 5)
-    report.equity, report.equity_note = equity_table(ctx, t, period)
+    report.equity = equity_tables(ctx, t, period)
     report.notes, report.sources = method_notes(), sources()
     tick("equity", 6)
     report.timings = timings
@@ -873,7 +832,7 @@ def open_data(period: Period) -> OpenData:
                *[measure_label(m) for m in OPEN_MEASURES[1:]]]
     regions = Table("regions", gettext("Regions"), headers, rows,
                     note=gettext("National figures are the sums of the regions."),
-                    raw={m: hier[m].result for m in OPEN_MEASURES})
+                    raw={m: hier[m] for m in OPEN_MEASURES})
     tables = [
         breakdown_table(ctx, national, period, "sessions", "need", gettext("Listening sessions by need"),
                         overlapping=True),

@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -71,7 +71,8 @@ def parse_territory(value: str) -> tuple[str, int | None]:
 
 class ReportForm(forms.Form):
     territory = forms.ChoiceField(label=_("Territory"))
-    period = forms.ChoiceField(label=_("Period"))
+    # a select of the recent periods; any past month, quarter or year is accepted (a link, a test)
+    period = forms.CharField(label=_("Period"), widget=forms.Select)
     language = forms.ChoiceField(label=_("Language of the report"), choices=REPORT_LANGUAGES)
 
     def __init__(self, *args: Any, scope: Scope, **kwargs: Any) -> None:
@@ -80,7 +81,17 @@ class ReportForm(forms.Form):
         self.territories = territory_choices(scope)
         self.periods = reports.period_choices()
         self.fields["territory"].choices = self.territories  # type: ignore[attr-defined]
-        self.fields["period"].choices = self.periods  # type: ignore[attr-defined]
+        self.fields["period"].widget.choices = self.periods
+
+    def clean_period(self) -> str:
+        value = str(self.cleaned_data.get("period") or "")
+        try:
+            period = reports.Period.parse(value)
+        except ValueError:
+            raise forms.ValidationError(_("Choose a month, a quarter or a year.")) from None
+        if period.start.year < 2000 or period.start > timezone.localdate():
+            raise forms.ValidationError(_("Choose a period that has begun."))
+        return period.key
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
