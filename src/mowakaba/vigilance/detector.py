@@ -44,7 +44,7 @@ from datetime import date, timedelta
 from typing import IO, Any
 
 LUNAR_YEAR_WEEKS = 354.367 / 7
-SOLAR_YEAR_WEEKS = 52
+SOLAR_YEAR_WEEKS = 365.2425 / 7
 
 
 @dataclass(frozen=True)
@@ -185,7 +185,7 @@ def _run(unit: str, points: Sequence[tuple[date, int]], params: DetectorParams) 
     last_alarm, last_score = -10**9, 0.0
     out: list[Signal] = []
     monday0 = date.fromordinal(first * 7 + 1)
-    lags: list[tuple[str, float]] = [("gregorian", float(SOLAR_YEAR_WEEKS))]
+    lags: list[tuple[str, float]] = [("gregorian", SOLAR_YEAR_WEEKS)]
     if p.lunar:
         lags.append(("lunar", LUNAR_YEAR_WEEKS))
     h = p.seasonal_halfwidth
