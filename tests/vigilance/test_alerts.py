@@ -320,19 +320,26 @@ def test_a_surge_of_listening_sessions_raises_alerts_and_the_tick_makes_no_dupli
     assert al.SURGE_SHOWN_WEEKS - 1 in series["alarms"]
     assert ("surge_sessions", "shelter") in found
 
-    first = al.alerts_tick(today=FUTURE)
+    first = al.alerts_tick(today=FUTURE, surges=True)
     n = Alert.objects.count()
     assert first["created"] >= 2
     alert = Alert.objects.get(key=total.key)
     assert alert.status == "new" and alert.events.count() == 1
-    again = al.alerts_tick(today=FUTURE)
+    again = al.alerts_tick(today=FUTURE, surges=True)
     assert again["created"] == 0 and Alert.objects.count() == n
     # a closed alert stays closed when the same signal comes back
     d = delegate_casablanca
     al.alert_close(actor=d, scope=scope_for_user(d), alert_id=alert.pk, version=1, note="Campagne hivernale")
-    third = al.alerts_tick(today=FUTURE)
+    third = al.alerts_tick(today=FUTURE, surges=True)
     assert third["created"] == 0 and third["closed_kept"] >= 1
     assert Alert.objects.get(pk=alert.pk).status == "closed" and Alert.objects.count() == n
+    # the five-minute tick runs the surge rule once an hour: the other rules every time
+    from django.core.cache import cache
+
+    cache.clear()
+    assert al.alerts_tick(today=FUTURE)["surges_run"] == 1
+    assert al.alerts_tick(today=FUTURE)["surges_run"] == 0
+    assert Alert.objects.count() == n
 
 
 @pytest.mark.django_db
