@@ -107,8 +107,8 @@ def test_authority_viewer_reads_figures_only_and_cannot_act(delegate_casablanca:
 
 
 @pytest.mark.django_db
-def test_other_provinces_and_anonymous_get_nothing(delegate_casablanca: Any, delegate_tanger: Any,
-                                                   agent_casablanca: Any) -> None:
+def test_other_provinces_partners_and_anonymous_get_nothing(delegate_casablanca: Any, delegate_tanger: Any,
+                                                            agent_casablanca: Any, partner_staff: Any) -> None:
     a = _surge(_province(delegate_casablanca))
     c = client_for(delegate_tanger)
     assert c.get(reverse("vigilance:alert", args=[a.pk])).status_code == 404
@@ -118,6 +118,9 @@ def test_other_provinces_and_anonymous_get_nothing(delegate_casablanca: Any, del
     assert "form-acknowledge" not in html
     assert agent.post(reverse("vigilance:alert_ack", args=[a.pk]), {"version": 1}).status_code == 404
     assert Client().get(reverse("vigilance:alert", args=[a.pk])).status_code == 302  # to the login page
+    partner = client_for(partner_staff)  # an association's staff: the institution's alerts are not theirs
+    assert partner.get(reverse("vigilance:alert", args=[a.pk])).status_code == 404
+    assert f'data-alert="{a.pk}"' not in partner.get(reverse("vigilance:alerts")).content.decode()
     assert Alert.objects.get(pk=a.pk).status == "new"
 
 

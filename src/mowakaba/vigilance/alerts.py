@@ -2,11 +2,12 @@
 along (new → acknowledged → action taken → closed, and back from closed when it was too early).
 
 Who may read: anyone who reads the aggregates of the alert's province (``Alert.objects.visible_to``:
-authority viewers included). Who may act: staff with ``Capability.SUPERVISE`` whose supervising
-assignments reach the alert's province; everyone else gets a 404 on the action, as if the alert
-did not exist. Every change is one transaction that writes an ``AlertEvent`` (the alert's own
-history, shown on its page) and a journal entry, and is refused with ``StaleEdit`` when the
-alert changed since the form was read (``version``).
+authority viewers included), except partner associations' staff (``readable``: the alerts are
+about the institution's own follow-up, partner reports late included). Who may act: staff with
+``Capability.SUPERVISE`` whose supervising assignments reach the alert's province; everyone else
+gets a 404 on the action, as if the alert did not exist. Every change is one transaction that
+writes an ``AlertEvent`` (the alert's own history, shown on its page) and a journal entry, and
+is refused with ``StaleEdit`` when the alert changed since the form was read (``version``).
 
 The rules never load a big table row by row: the database groups by (week, establishment) or by
 establishment, and the few thousand groups are mapped to provinces here. Each alert stores the
@@ -36,6 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from mowakaba.accounts.models import Role
 from mowakaba.accounts.scope import ROLE_CAPABILITIES, Capability, Scope
 from mowakaba.audit.services import journal_write
 from mowakaba.core.errors import StaleEdit
@@ -83,12 +85,20 @@ def _supervising(scope: Scope) -> Scope:
                  _caps=frozenset({Capability.SUPERVISE}) if grants or scope.is_system else frozenset())
 
 
+def readable(scope: Scope) -> QuerySet[Alert]:
+    """Alerts the actor may read: ``visible_to`` (aggregates of the province), but not for
+    partner associations' staff, whose only grants are on their association."""
+    if not scope.is_system and scope.grants and all(g.role == Role.PARTNER_STAFF for g in scope.grants):
+        return Alert.objects.none()
+    return Alert.objects.visible_to(scope)
+
+
 def actionable(scope: Scope) -> QuerySet[Alert]:
     """Alerts the actor may act on (acknowledge, record an action, close, reopen)."""
     if not scope.can(Capability.SUPERVISE):
         return Alert.objects.none()
     provinces = _supervising(scope).territory_province_ids()
-    qs = Alert.objects.visible_to(scope)
+    qs = readable(scope)
     if provinces is None:
         return qs
     return qs.filter(province_id__in=provinces)
@@ -100,7 +110,7 @@ def can_act(scope: Scope, alert: Alert) -> bool:
 
 def alert_read(scope: Scope, alert_id: int) -> Alert:
     """The alert if the actor reads its province's aggregates; 404 otherwise (same as missing)."""
-    alert = (Alert.objects.visible_to(scope).select_related("province", "org_unit")
+    alert = (readable(scope).select_related("province", "org_unit")
              .filter(pk=alert_id).first())
     if alert is None:
         raise Http404

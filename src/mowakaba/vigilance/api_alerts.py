@@ -143,7 +143,7 @@ def alert_list(request: HttpRequest, status: str = "open", kind: str = "", provi
     scope = scope_of(request)
     scope.require(Capability.VIEW_AGGREGATES)
     exact = al.shows_exact_counts(scope)
-    qs = al.ordered(al.filtered(Alert.objects.visible_to(scope), status=status, kind=kind,
+    qs = al.ordered(al.filtered(al.readable(scope), status=status, kind=kind,
                                 province_id=province_id).select_related("province"))
     return _Rows(qs, exact)
 

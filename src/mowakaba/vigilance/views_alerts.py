@@ -2,8 +2,8 @@
 and one alert (what, where, when, observed against expected, the weekly line with its expected
 range and alarm weeks, how it was computed, who did what, and the forms to act on it).
 
-Thin: reading goes through ``Alert.objects.visible_to`` (aggregate readers, authority viewers
-included; another province is a 404), acting through ``alerts.actionable`` and the services
+Thin: reading goes through ``alerts.readable`` (aggregate readers, authority viewers included,
+partner staff not; another province is a 404), acting through ``alerts.actionable`` and the services
 (anyone else gets a 404 on the action URL, as if the alert did not exist). Authority viewers see
 no note and no staff name (notes are free text written by staff) and small counts hidden.
 """
@@ -65,7 +65,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     status = g.get("status", "open") or "open"
     kind = g.get("kind", "")
     province_id = _int(g.get("province"))
-    base = Alert.objects.visible_to(scope)
+    base = al.readable(scope)
     # the tab counts follow the other filters, not the status
     counts = al.status_counts(al.filtered(base, status="all", kind=kind, province_id=province_id))
     qs = al.ordered(al.filtered(base, status=status, kind=kind, province_id=province_id)
