@@ -79,7 +79,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     SERVER_ENV.clear()
     SERVER_ENV.update(env)
     run = [sys.executable, "-m", "mowakaba"]
-    for args in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"], ["demo", "--scale", "small"]):
+    for args in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"], ["demo", "--scale", "small"],
+                 ["vigilance", "tick"]):
         subprocess.run(run + args, env=env, check=True, capture_output=True)
     log = open(tmp / "server.log", "w")  # noqa: SIM115 - closed after the server stops
     proc = subprocess.Popen([*run, "serve", "--workers", "2"], env=env, stdout=log, stderr=subprocess.STDOUT)

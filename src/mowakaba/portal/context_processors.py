@@ -19,6 +19,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items: list[tuple[str, Any, str]] = [("portal:home", _("Home"), "home")]
     if scope.can(Capability.VIEW_AGGREGATES):
         items.append(("vigilance:home", _("Dashboard"), "dashboard"))
+        items.append(("vigilance:alerts", _("Alerts"), "alerts"))
+        items.append(("vigilance:plan_progress", _("Action plan"), "plan"))
+        items.append(("vigilance:reports", _("Reports"), "reports"))
     if scope.can(Capability.VIEW_PERSONS):
         items.append(("registry:search", _("People"), "people"))
     if scope.can(Capability.EDIT_PERSONS):
