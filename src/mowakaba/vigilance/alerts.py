@@ -29,7 +29,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Func, IntegerField, Min, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncWeek
 from django.http import Http404
@@ -647,6 +647,19 @@ def coverage_candidates(*, today: date) -> list[Candidate]:
     return out
 
 
+def _create(c: Candidate, key: str, now: datetime) -> bool:
+    with transaction.atomic():
+        alert = Alert.objects.create(
+            kind=c.kind, severity=c.severity, province_id=c.province_id, org_unit_id=c.org_unit_id,
+            subject=c.subject, period_start=c.period_start, observed=c.observed, expected=c.expected,
+            score=c.score, threshold=c.threshold, method=c.method, explanation=c.explanation, key=key)
+        AlertEvent.objects.create(alert=alert, at=now, actor=None, status=Status.NEW, note="")
+        journal_write(actor=None, action="alert.raise", obj=alert, object_repr=_repr(alert),
+                      org_unit_id=_delegation_of(c.province_id),
+                      changes={"status": [None, Status.NEW], "observed": [None, c.observed]})
+    return True
+
+
 def _save(candidates: Iterable[Candidate], now: datetime) -> dict[str, int]:
     """Create the new alerts, refresh the numbers of open ones, leave closed ones alone."""
     cands = {c.key: c for c in candidates}
@@ -656,17 +669,15 @@ def _save(candidates: Iterable[Candidate], now: datetime) -> dict[str, int]:
     for key, c in cands.items():
         alert = existing.get(key)
         if alert is None:
-            with transaction.atomic():
-                alert = Alert.objects.create(
-                    kind=c.kind, severity=c.severity, province_id=c.province_id, org_unit_id=c.org_unit_id,
-                    subject=c.subject, period_start=c.period_start, observed=c.observed, expected=c.expected,
-                    score=c.score, threshold=c.threshold, method=c.method, explanation=c.explanation, key=key)
-                AlertEvent.objects.create(alert=alert, at=now, actor=None, status=Status.NEW, note="")
-                journal_write(actor=None, action="alert.raise", obj=alert, object_repr=_repr(alert),
-                              org_unit_id=_delegation_of(c.province_id),
-                              changes={"status": [None, Status.NEW], "observed": [None, c.observed]})
-            stats["created"] += 1
-            stats[c.kind] = stats.get(c.kind, 0) + 1
+            try:
+                created = _create(c, key, now)
+            except IntegrityError:  # another tick created it a moment ago: same signal, nothing to add
+                created = False
+            if created:
+                stats["created"] += 1
+                stats[c.kind] = stats.get(c.kind, 0) + 1
+            else:
+                stats["unchanged"] += 1
             continue
         if alert.status == Status.CLOSED:
             stats["closed_kept"] += 1
