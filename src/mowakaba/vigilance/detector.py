@@ -160,8 +160,12 @@ def _quantile(sorted_values: list[float], q: float) -> float:
     return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
 
 
-def _run(unit: str, points: Sequence[tuple[date, int]], params: DetectorParams) -> list[Signal]:
-    """Every evaluated week of one series, in time order (weeks without enough baseline are skipped)."""
+def _run(unit: str, points: Sequence[tuple[date, int]], params: DetectorParams, *,
+         keep: str = "all") -> list[Signal]:
+    """Evaluated weeks of one series in time order (weeks without enough baseline are skipped).
+
+    keep: "all" weeks, only the "alarms", or the alarms and the "last" week.
+    """
     p = params
     if not points:
         return []
@@ -251,7 +255,6 @@ def _run(unit: str, points: Sequence[tuple[date, int]], params: DetectorParams) 
         # the less the dispersion is known, the higher the limit (a Student-t quantile)
         t_factor = _t_factor(p.z_threshold, dof) if p.t_correction else 1.0
 
-        zeros_ignored = sum(1 for k in range(max(0, lo), max(0, hi)) if ys[k] == 0 and clean[k] is None)
         late_zero = y == 0 and expected >= p.zero_level
         raw_resid = _transformed(float(y), mu, p.power)
         # the more over-dispersed, the more gamma-like the counts: the normalising power moves
@@ -270,19 +273,21 @@ def _run(unit: str, points: Sequence[tuple[date, int]], params: DetectorParams) 
         alarm = fired and (i - last_alarm > p.refractory or score > last_score)
         if alarm:
             last_alarm, last_score = i, score
-        method = "+".join(m for m, on in (("spike", spike), ("cusum", ramp)) if on) if fired else ""
-        first_day = monday0 + timedelta(weeks=max(0, lo))
-        last_day = monday0 + timedelta(weeks=max(0, hi) - 1)
-        day = days[i]
-        assert day is not None
-        out.append(Signal(
-            unit=unit, period_start=day, count=y, expected=expected, score=score, threshold=threshold,
-            alarm=alarm, method=method, z=z, cusum=new_cusum, upper=upper, baseline_level=level,
-            baseline_weeks=len(vals), baseline_first=first_day, baseline_last=last_day,
-            baseline=tuple(vals), zeros_ignored=zeros_ignored, seasonal_factor=factor,
-            seasonal_years=years, seasonal_calendar=calendar, dispersion=phi,
-            method_detail="seasonal-ratio" if years else "recent-level",
-        ))
+        if alarm or keep == "all" or (keep == "last" and i == n - 1):
+            # (building the explanation of every quiet week would cost a third of the time)
+            method = "+".join(m for m, on in (("spike", spike), ("cusum", ramp)) if on) if fired else ""
+            day = days[i]
+            assert day is not None
+            zeros_ignored = sum(1 for k in range(max(0, lo), max(0, hi)) if ys[k] == 0 and clean[k] is None)
+            out.append(Signal(
+                unit=unit, period_start=day, count=y, expected=expected, score=score, threshold=threshold,
+                alarm=alarm, method=method, z=z, cusum=new_cusum, upper=upper, baseline_level=level,
+                baseline_weeks=len(vals), baseline_first=monday0 + timedelta(weeks=max(0, lo)),
+                baseline_last=monday0 + timedelta(weeks=max(0, hi) - 1),
+                baseline=tuple(vals), zeros_ignored=zeros_ignored, seasonal_factor=factor,
+                seasonal_years=years, seasonal_calendar=calendar, dispersion=phi,
+                method_detail="seasonal-ratio" if years else "recent-level",
+            ))
         cusum = 0.0 if (fired and ramp) else new_cusum
 
         if late_zero:
@@ -304,8 +309,7 @@ def detect_series(points: Sequence[tuple[date, int]], *, params: DetectorParams 
     Each week is judged with the data up to that week only. By default only the alarms are
     returned; ``all_weeks=True`` returns every evaluated week (e.g. to draw the expected line).
     """
-    signals = _run(unit, sorted(points), params)
-    return signals if all_weeks else [s for s in signals if s.alarm]
+    return _run(unit, sorted(points), params, keep="all" if all_weeks else "alarms")
 
 
 def evaluate_week(history: Sequence[tuple[date, int]], week: date, *, params: DetectorParams = DEFAULT,
@@ -319,7 +323,7 @@ def evaluate_week(history: Sequence[tuple[date, int]], week: date, *, params: De
     upto = sorted((d, c) for d, c in history if _week_index(d) <= target)
     if not upto or _week_index(upto[-1][0]) != target:
         return None
-    signals = _run(unit, upto, params)
+    signals = _run(unit, upto, params, keep="last")
     if signals and _week_index(signals[-1].period_start) == target:
         return signals[-1]
     return None
