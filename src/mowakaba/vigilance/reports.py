@@ -729,7 +729,8 @@ def build_report(scope: Scope, level: str, territory_id: int | None, period: Per
         else:
             group = report.breakdowns[0]
             report.charts.append((group.title, bar_chart(group, rtl, group.title)))
-        report.charts.append((gettext("Listening sessions by month"), monthly_chart(t, period, rtl)))
+        report.charts.append((gettext("Listening sessions by month, over the 12 months to the end of the period"),
+                              monthly_chart(t, period, rtl)))
         tick("charts", 4)
         m = province_map(ctx, t, period, scope)
     report.map_svg, report.map_legend, report.map_title = m.svg, m.legend_html, gettext(
