@@ -124,22 +124,28 @@ def test_each_role_sees_its_own_targets(national_admin: Any, delegate_casablanca
     target(obj, "beneficiaries", 100, territory="P", province=casa)
     _facts("beneficiaries", [10] * 6, level="P", province_id=casa.pk, region_id=casa.region_id)
 
-    def seen(user: Any) -> set[str]:
-        return {f"{r.level}{r.territory_id or ''}"
-                for r in pg.plan_progress(scope_for_user(user), plan, today=MID_YEAR).targets}
+    def seen(user: Any, **kw: Any) -> set[str]:
+        return {r.key for r in pg.plan_progress(scope_for_user(user), plan, today=MID_YEAR, **kw).targets}
 
-    assert seen(national_admin) == {"N", f"R{casa.region_id}", f"P{casa.pk}"}
-    assert seen(delegate_casablanca) == {f"P{casa.pk}"}
-    assert f"P{casa.pk}" in seen(coordinator_casablanca) and "N" not in seen(coordinator_casablanca)
+    region, province = f"R{casa.region_id}", f"P{casa.pk}"
+    assert seen(national_admin, flat=True) == {"N", region, province}
+    assert seen(delegate_casablanca, flat=True) == {province}
+    assert province in seen(coordinator_casablanca, flat=True) and "N" not in seen(coordinator_casablanca, flat=True)
+    # Each target is shown once: the region's in the national drill-down, the province's in the region's.
+    assert seen(national_admin) == {"N"} and seen(coordinator_casablanca) == {region}
+    assert seen(delegate_casablanca) == {province}
+    assert seen(national_admin, territory=region) == {region} and seen(national_admin, territory=province) == {province}
     mine = pg.plan_progress(scope_for_user(delegate_casablanca), plan, today=MID_YEAR).targets[0]
     assert (mine.actual, mine.expected, mine.status) == (60, 50, "green")
     # Head office reads the provinces' figures in bulk: the same numbers.
-    theirs = next(t for t in pg.plan_progress(scope_for_user(national_admin), plan, today=MID_YEAR).targets
-                  if t.level == "P")
+    flat = pg.plan_progress(scope_for_user(national_admin), plan, today=MID_YEAR, flat=True).targets
+    theirs = next(t for t in flat if t.level == "P")
     assert (theirs.actual, theirs.expected, theirs.status) == (60, 50, "green")
-    region = next(t for t in pg.plan_progress(scope_for_user(national_admin), plan, today=MID_YEAR).targets
-                  if t.level == "R")
-    assert region.actual == 0 and region.status == "red"  # no regional facts written: nothing counted
+    reg = next(t for t in flat if t.level == "R")
+    assert reg.actual == 0 and reg.status == "red"  # no regional facts written: nothing counted
+    # The coordinator's region drills down to its provinces, the one with a target first.
+    (coord,) = pg.plan_progress(scope_for_user(coordinator_casablanca), plan, today=MID_YEAR).targets
+    assert (coord.children[0].key, coord.children[0].actual, coord.children[0].status) == (province, 60, "green")
 
 
 # ---- the page ----------------------------------------------------------------------------------
@@ -154,7 +160,11 @@ def test_the_page_for_head_office_and_for_a_delegate(national_admin: Any, delega
     target(obj, "beneficiaries", 80, territory="P", province=tanger)
     url = reverse("vigilance:plan_progress_year", args=[YEAR])
     page = client_for(national_admin).get(url).content.decode()
-    assert page.count('data-testid="target-progress"') == 3 and "<svg" in page
+    # One row, the national target, whose drill-down lists the provinces (those with a target linked).
+    assert page.count('data-testid="target-progress"') == 1 and "<svg" in page
+    assert 'data-testid="drill-down"' in page and f'href="?t=P{casa.pk}"' in page
+    page = client_for(national_admin).get(url + f"?t=P{tanger.pk}").content.decode()
+    assert page.count('data-testid="target-progress"') == 1 and f'data-territory="P{tanger.pk}"' in page
     page = client_for(delegate_casablanca).get(url).content.decode()
     assert page.count('data-testid="target-progress"') == 1
     assert f'data-territory="P{casa.pk}"' in page and f'data-territory="P{tanger.pk}"' not in page

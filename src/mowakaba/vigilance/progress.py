@@ -22,8 +22,10 @@ shown at all), over the plan's year to date:
 * **year-end projection** at the current run rate: a count extrapolated ``actual ÷ share of
   the year elapsed``; a rate stays at its current level;
 * **drill-down**: a national target shows its regions' (or provinces') contributions when the
-  plan has region (or province) targets for the same indicator, and a regional target its
-  provinces'; each child with its own target gets its own expected value and status.
+  objective has region (or province) targets for the same indicator, and a regional target
+  its provinces'; each child with its own target gets its own expected value and status. Such
+  a target is then shown in its parent's drill-down rather than on a row of its own, and the
+  page narrowed to that region or province (``territory``) shows it with its own drill-down.
 
 Functions take the date ("today") as a parameter: tests freeze it by passing one.
 """
@@ -129,14 +131,22 @@ class Measured:
     percent: float | None
     status: Status
     projection: float | None
+    level: str = Level.NATIONAL
+    territory_id: int | None = None
+    # How the page prints the numbers (a ``floatformat`` argument): whole numbers for counts,
+    # up to one decimal for rates (two for values under 1).
+    fmt: str = "-2g"
+
+    @property
+    def key(self) -> str:
+        """The territory as the page's ``t`` parameter: "N", "R12", "P34"."""
+        return f"{self.level}{self.territory_id or ''}"
 
 
 @dataclass
 class TargetProgress(Measured):
     obj: Target | None = None
     indicator: Indicator | None = None
-    level: str = Level.NATIONAL
-    territory_id: int | None = None
     baseline: float | None = None
     rate: bool = False
     children: list[Measured] = field(default_factory=list)
@@ -171,12 +181,19 @@ class PlanProgress:
 
 
 def _measure(name: str, value: float | None, actual: float | None, *, ind: Indicator, profile: str,
-             fraction: float) -> Measured:
+             fraction: float, level: str, territory_id: int | None) -> Measured:
     rate = is_rate(ind)
     expected = expected_to_date(value, profile=profile, fraction=fraction, rate=rate) if value is not None else None
     return Measured(name=name, target=value, actual=actual, expected=expected, percent=percent_of(actual, expected),
                     status=rag(actual, expected, higher_is_better=ind.higher_is_better),
-                    projection=projection(actual, fraction=fraction, rate=rate))
+                    projection=projection(actual, fraction=fraction, rate=rate), level=level,
+                    territory_id=territory_id, fmt=_fmt(ind, value))
+
+
+def _fmt(ind: Indicator, value: float | None) -> str:
+    if not ind.denominator:
+        return "0g"  # a count: whole numbers
+    return "-2g" if value is not None and abs(value) < 1 else "-1g"
 
 
 def _territory_id(t: Target) -> int | None:
@@ -202,9 +219,9 @@ def target_progress(scope: Scope, t: Target, *, start: date, end: date, fraction
                                            end=end).value
     if end <= start:
         actual = None  # a future year: nothing measured yet
-    m = _measure(plan_selectors.territory_label(t), t.value, actual, ind=ind, profile=t.profile, fraction=fraction)
-    out = TargetProgress(**m.__dict__, obj=t, indicator=ind, level=t.territory, territory_id=tid,
-                         baseline=t.baseline, rate=is_rate(ind))
+    m = _measure(plan_selectors.territory_label(t), t.value, actual, ind=ind, profile=t.profile, fraction=fraction,
+                 level=t.territory, territory_id=tid)
+    out = TargetProgress(**m.__dict__, obj=t, indicator=ind, baseline=t.baseline, rate=is_rate(ind))
     if siblings and end > start:
         out.children = _children(scope, t, siblings, start=start, end=end, fraction=fraction)
     return out
@@ -237,7 +254,8 @@ def _children(scope: Scope, t: Target, siblings: list[Target], *, start: date, e
     for row in rows:
         child = wanted.get(row.territory_id)
         out.append(_measure(row.name, child.value if child else None, row.value, ind=t.indicator,
-                            profile=child.profile if child else t.profile, fraction=fraction))
+                            profile=child.profile if child else t.profile, fraction=fraction, level=child_level,
+                            territory_id=row.territory_id))
     # The territories with their own target first, then the others by what they reached.
     out.sort(key=lambda c: (c.target is None, -(c.actual or 0)))
     return out
@@ -262,23 +280,62 @@ def _bulk_actuals(scope: Scope, targets: list[Target], *, start: date, end: date
     return out
 
 
-def plan_progress(scope: Scope, plan: ActionPlan, *, today: date) -> PlanProgress:
-    """Every visible target of the plan, grouped by axis → objective, with counts per status."""
+def in_territory(t: Target, territory: str) -> bool:
+    """Whether target ``t`` lies in the territory ``territory`` ("N", "R12", "P34") or below it."""
+    level, pk = territory[:1], int(territory[1:] or 0)
+    if level == Target.Scope.NATIONAL:
+        return True
+    if level == Target.Scope.REGION:
+        return (t.territory == Target.Scope.REGION and t.region_id == pk) or (
+            t.territory == Target.Scope.PROVINCE and t.province is not None and t.province.region_id == pk)
+    if level == Target.Scope.PROVINCE:
+        return t.territory == Target.Scope.PROVINCE and t.province_id == pk
+    return False
+
+
+def nested(t: Target, others: list[Target]) -> bool:
+    """Whether ``t`` appears in the drill-down of a wider target of the same objective and
+    indicator (see ``_children``): a region under the national target, a province under its
+    region's target, or under the national target when the indicator has no regional target."""
+    same = [o for o in others if o.indicator_id == t.indicator_id and o.pk != t.pk]
+    national = any(o.territory == Target.Scope.NATIONAL for o in same)
+    if t.territory == Target.Scope.REGION:
+        return national
+    if t.territory == Target.Scope.PROVINCE:
+        regional = [o for o in same if o.territory == Target.Scope.REGION]
+        if any(o.region_id == (t.province.region_id if t.province else None) for o in regional):
+            return True
+        return national and not regional
+    return False
+
+
+def plan_progress(scope: Scope, plan: ActionPlan, *, today: date, territory: str = "N",
+                  flat: bool = False) -> PlanProgress:
+    """The visible targets of the plan in ``territory`` ("N" = all, "R12", "P34"), grouped by
+    axis → objective, with counts per status.
+
+    A target that appears in the drill-down of a wider one of its objective (a region's under
+    the national target) is shown there, not again on its own row; ``flat`` shows every target
+    on its row and no drill-down (the Excel file)."""
     start, end, as_of, fraction = year_window(plan.year, today)
     tree = plan_selectors.plan_tree(scope, plan, keep_empty=False)
-    siblings = list(plan_selectors.visible_targets(scope, plan))
-    known = _bulk_actuals(scope, siblings, start=start, end=end)
+    kept = [t for t in plan_selectors.visible_targets(scope, plan) if in_territory(t, territory)]
+    ids = {t.pk for t in kept}
+    known = _bulk_actuals(scope, kept, start=start, end=end)
     axes: list[AxisProgress] = []
     total: Counter[str] = Counter()
     for node in tree:
         counts: Counter[str] = Counter()
         objectives = []
         for onode in node.objectives:
+            mine = [t for t in onode.targets if t.pk in ids]
             rows = []
-            for t in onode.targets:
+            for t in mine:
+                if not flat and nested(t, mine):
+                    continue
                 try:
-                    p = target_progress(scope, t, start=start, end=end, fraction=fraction, siblings=siblings,
-                                        known=known)
+                    p = target_progress(scope, t, start=start, end=end, fraction=fraction,
+                                        siblings=None if flat else mine, known=known)
                 except Http404:
                     continue  # a territory the vigilance selectors refuse: not shown
                 rows.append(p)
@@ -292,7 +349,7 @@ def plan_progress(scope: Scope, plan: ActionPlan, *, today: date) -> PlanProgres
 
 
 def export_rows(progress: PlanProgress) -> list[list[Any]]:
-    """One row per target and per child territory, for the Excel download."""
+    """One row per target (and per child territory when not flat), for the Excel download."""
     rows: list[list[Any]] = []
     for a in progress.axes:
         for o in a.objectives:

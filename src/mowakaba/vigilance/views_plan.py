@@ -4,6 +4,7 @@ drill-down to regions or provinces, and the same figures as an Excel file (?form
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
@@ -19,6 +20,7 @@ from mowakaba.audit.services import journal_write
 from mowakaba.core.xlsx import wants_xlsx, workbook_bytes, xlsx_response
 from mowakaba.planning import selectors as plan_selectors
 from mowakaba.planning.models import ActionPlan
+from mowakaba.territory.models import Province, Region
 
 from . import charts, progress
 from .models import Indicator
@@ -37,6 +39,9 @@ def _year(value: str | None) -> int | None:
         return None
 
 
+TERRITORY = re.compile(r"N|[RP][0-9]{1,9}")
+
+
 @login_required
 def plan_progress(request: HttpRequest, year: int | None = None) -> HttpResponse:
     scope = scope_of(request)
@@ -51,9 +56,13 @@ def plan_progress(request: HttpRequest, year: int | None = None) -> HttpResponse
         if asked:  # a year without a plan the actor may see is a page that does not exist (a draft too)
             raise Http404
         return render(request, "vigilance/plan_progress.html", {"plan": None, "year": year, "years": years})
-    result = progress.plan_progress(scope, plan, today=today)
+    territory = request.GET.get("t", "N")
+    if not TERRITORY.fullmatch(territory):
+        territory = "N"
     if wants_xlsx(request):
-        return _xlsx(request, plan, result)
+        flat = progress.plan_progress(scope, plan, today=today, territory=territory, flat=True)
+        return _xlsx(request, plan, flat)
+    result = progress.plan_progress(scope, plan, today=today, territory=territory)
     rtl = (get_language() or "ar")[:2] == "ar"
     for t in result.targets:
         t.chart = charts.progress_bar(  # type: ignore[attr-defined]
@@ -62,7 +71,17 @@ def plan_progress(request: HttpRequest, year: int | None = None) -> HttpResponse
     return render(request, "vigilance/plan_progress.html", {
         "plan": plan, "p": result, "year": year, "years": years, "statuses": progress.STATUSES,
         "green_at": round(progress.GREEN_AT * 100), "amber_at": round(progress.AMBER_AT * 100),
-        "can_edit": plan_selectors.can_edit(scope), "draft": plan.status == ActionPlan.Status.DRAFT})
+        "can_edit": plan_selectors.can_edit(scope), "draft": plan.status == ActionPlan.Status.DRAFT,
+        "territory": territory, "territory_name": _territory_name(territory)})
+
+
+def _territory_name(territory: str) -> str:
+    level, pk = territory[:1], int(territory[1:] or 0)
+    if level == "R":
+        return str(Region.objects.filter(pk=pk).first() or "")
+    if level == "P":
+        return str(Province.objects.filter(pk=pk).first() or "")
+    return ""
 
 
 def _xlsx(request: HttpRequest, plan: ActionPlan, result: progress.PlanProgress) -> HttpResponse:
