@@ -22,6 +22,7 @@ from mowakaba.vigilance.detector import (
     detect_csv,
     detect_series,
     evaluate_week,
+    read_counts,
 )
 
 MONDAY = date(2021, 1, 4)
@@ -277,3 +278,8 @@ def test_blank_lines_bom_column_order_and_extra_columns_are_tolerated() -> None:
     detect_csv(io.StringIO("\ufeffCount,note,Period_Start,unit\n" + body), out)
     rows = parse(out.getvalue())
     assert ("Oujda", (MONDAY + timedelta(weeks=60)).isoformat()) in {(r["unit"], r["period_start"]) for r in rows}
+
+
+def test_a_date_time_at_midnight_is_read_as_its_date() -> None:
+    series = read_counts(io.StringIO("unit,period_start,count\nA,2024-01-01T00:00:00,3\nA,2024-01-08,4\n"))
+    assert series == {"A": [(date(2024, 1, 1), 3), (date(2024, 1, 8), 4)]}

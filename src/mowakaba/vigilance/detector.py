@@ -40,7 +40,7 @@ import math
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import IO, Any
 
 LUNAR_YEAR_WEEKS = 354.367 / 7
@@ -341,7 +341,8 @@ def read_counts(in_stream: Iterable[str]) -> dict[str, list[tuple[date, int]]]:
 
     Columns are found by name (any order, extra columns ignored, BOM and case tolerated). Blank
     lines are skipped. An empty or ``NA`` count is a missing week, like an absent row. A date that
-    is not a Monday stands for the ISO week containing it. A unit and week given twice is an error.
+    is not a Monday stands for the ISO week containing it; an ISO date-time is read as its date.
+    A unit and week given twice is an error.
     """
     reader = csv.reader(in_stream)
     header: list[str] | None = None
@@ -373,7 +374,11 @@ def read_counts(in_stream: Iterable[str]) -> dict[str, list[tuple[date, int]]]:
         try:
             day = date.fromisoformat(text)
         except ValueError:
-            raise DetectorInputError(f"line {line}: period_start {text!r} is not an ISO date (YYYY-MM-DD)") from None
+            try:  # a date-time at midnight, as some exports write dates
+                day = datetime.fromisoformat(text).date()
+            except ValueError:
+                raise DetectorInputError(
+                    f"line {line}: period_start {text!r} is not an ISO date (YYYY-MM-DD)") from None
         raw_count = row[icount].strip()
         if raw_count.lower() in MISSING_COUNTS:
             continue
