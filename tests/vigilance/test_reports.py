@@ -229,6 +229,24 @@ def test_generation_job_pdf_and_excel(national_admin: Any, delegate_casablanca: 
     assert all(e.kind == JournalEntry.Kind.EXPORT for e in entries)
 
 
+def test_only_the_recent_reports_keep_their_files(national_admin: Any, settings: Any, tmp_path: Any) -> None:
+    from mowakaba.core.models import Job
+    from mowakaba.vigilance import tasks
+
+    settings.VAR_DIR = tmp_path
+    jobs = []
+    for k in range(tasks.KEEP + 2):
+        job = Job.objects.create(kind=tasks.JOB_KIND, requested_by=national_admin, status=Job.Status.DONE,
+                                 params={"level": "N", "period": "2025", "language": "fr"},
+                                 result={"files": {"pdf": f"{k}-a.pdf"}})
+        (tasks.reports_dir() / f"{k}-a.pdf").write_bytes(b"%PDF")
+        jobs.append(job)
+    assert tasks.prune(national_admin.pk) == 2
+    assert not (tmp_path / "reports" / "0-a.pdf").exists() and (tmp_path / "reports" / "2-a.pdf").exists()
+    jobs[0].refresh_from_db()
+    assert jobs[0].result["files"] == {}
+
+
 def test_progress_is_reported_section_by_section(small_region: dict[str, Any]) -> None:
     from mowakaba.vigilance import reports
 

@@ -410,10 +410,10 @@ def indicator_cell(ind: Indicator, totals: dict[str, float], population: int | N
             return count_cell(None, CellStatus.PRIMARY)
         return Cell(value, "shown", fmt_count(value) if float(value).is_integer() else fmt_rate(value))
     if hierarchy_cell is not None and hierarchy_cell.hidden:
-        num = None
+        # its numerator is hidden in the published tables: the rate is hidden with the same mark
+        return Cell(None, hierarchy_cell.status, hierarchy_cell.text)
     if ind.denominator == "population":
-        if hierarchy_cell is None or not hierarchy_cell.hidden:
-            num = num or 0.0  # no fact row: nobody served in the period
+        num = num or 0.0  # no fact row: nobody served in the period
         return rate_cell(num, float(population) if population else None, ind.factor, check_den=False)
     den = totals.get(ind.denominator)
     if ind.unit == Indicator.Unit.DAYS:

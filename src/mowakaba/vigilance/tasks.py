@@ -28,6 +28,7 @@ JOB_KIND = "vigilance.report"
 FORMATS = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 # building the content (6 steps, see reports.build_report), then the PDF, then the workbook
 TOTAL_STEPS = 8
+KEEP = 10  # a person's recent reports kept on disk (the list on the reports page)
 
 
 def reports_dir() -> Path:
@@ -43,6 +44,24 @@ def report_file(job: Job, fmt: str) -> Path | None:
         return None
     path = reports_dir() / name
     return path if path.is_file() else None
+
+
+def prune(user_id: int) -> int:
+    """Delete the files of a person's older reports (beyond the ``KEEP`` most recent): reports are
+    remade in seconds from the facts, and the var folder must not grow without end."""
+    old = Job.objects.filter(requested_by_id=user_id, kind=JOB_KIND).order_by("-created_at", "-pk")[KEEP:]
+    removed = 0
+    for job in old:
+        files = (job.result or {}).get("files") or {}
+        if not files:
+            continue
+        for fmt in list(files):
+            path = report_file(job, fmt)
+            if path is not None:
+                path.unlink(missing_ok=True)
+                removed += 1
+        Job.objects.filter(pk=job.pk).update(result={**job.result, "files": {}})
+    return removed
 
 
 def generate_report(job: Job) -> dict[str, Any]:
@@ -84,6 +103,7 @@ def generate_report(job: Job) -> dict[str, Any]:
                   changes={"level": p["level"], "territory_id": p.get("territory_id"), "period": period.key,
                            "language": language, "seconds": seconds["total"]},
                   kind=JournalEntry.Kind.EXPORT)
+    prune(user.pk)
     return result
 
 

@@ -115,7 +115,8 @@ def job_label(job: Job) -> str:
 
 def _recent(request: HttpRequest) -> list[dict[str, Any]]:
     jobs = Job.objects.filter(requested_by_id=request.user.pk, kind=JOB_KIND)[:RECENT]
-    return [{"job": j, "label": job_label(j), "arabic": (j.params or {}).get("language") == "ar"} for j in jobs]
+    return [{"job": j, "label": job_label(j), "arabic": (j.params or {}).get("language") == "ar",
+             "files": j.status == Job.Status.DONE and bool((j.result or {}).get("files"))} for j in jobs]
 
 
 @login_required
@@ -165,7 +166,8 @@ def report_job_view(request: HttpRequest, pk: int) -> HttpResponse:
     job = _own_job(request, pk)
     template = "vigilance/report_job_status.html" if getattr(request, "htmx", False) else "vigilance/report_job.html"
     seconds = (job.result or {}).get("seconds", {}).get("total")
-    return render(request, template, {"job": job, "label": job_label(job), "seconds": seconds})
+    return render(request, template, {"job": job, "label": job_label(job), "seconds": seconds,
+                                      "files": bool((job.result or {}).get("files"))})
 
 
 @never_cache
