@@ -770,7 +770,7 @@ def fmt(v: Any) -> str:
     return str(v)
 
 
-def _pct(v: Any) -> str:
+def pct(v: Any) -> str:
     return "—" if v is None else f"{float(v) * 100:.0f}\u00a0%"
 
 
@@ -829,10 +829,10 @@ def explain(alert: Alert, *, exact: bool = True) -> dict[str, Any]:
                 "n": e.get("window_days"), "at": e.get("at")}),
             (_("Due"), _count(e.get("due"), exact)),
             (_("Not done"), _count(e.get("overdue"), exact)),
-            (_("Share not done"), _pct(e.get("share"))),
+            (_("Share not done"), pct(e.get("share"))),
             (_("Alert when"), _("at least %(n)s not done and at least %(s)s of those due") % {
-                "n": e.get("min_overdue"), "s": _pct(e.get("min_share"))}),
-            (_("Critical from"), _pct(e.get("critical_share"))),
+                "n": e.get("min_overdue"), "s": pct(e.get("min_share"))}),
+            (_("Critical from"), pct(e.get("critical_share"))),
         ]
     elif rule == "reports_late":
         rows += [
@@ -848,9 +848,9 @@ def explain(alert: Alert, *, exact: bool = True) -> dict[str, Any]:
             (_("Population (2024 census)"), fmt(e.get("population"))),
             (_("Rate per 1,000 inhabitants"), fmt(e.get("rate"))),
             (_("National rate per 1,000"), fmt(e.get("national_rate"))),
-            (_("Province ÷ national"), _pct(e.get("ratio"))),
-            (_("Alert below"), _pct(e.get("min_ratio"))),
-            (_("Critical below"), _pct(e.get("critical_ratio"))),
+            (_("Province ÷ national"), pct(e.get("ratio"))),
+            (_("Alert below"), pct(e.get("min_ratio"))),
+            (_("Critical below"), pct(e.get("critical_ratio"))),
         ]
     return {"rule": str(KIND_RULES.get(rule, "")), "rows": rows}
 

@@ -128,12 +128,14 @@ def _page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "vigilance/alert.html", {
         "a": a, "province": _name(a.province), "subject": al.subject_label(a),
         "observed": _value(a.observed, exact or ratio), "expected": al.fmt(a.expected),
-        "threshold": al.fmt(a.threshold), "score": al.fmt(a.score),
+        "threshold": al.pct(a.threshold) if a.kind == Alert.Kind.FOLLOWUPS_OVERDUE else al.fmt(a.threshold),
+        "score": al.fmt(a.score),
         "explained": al.explain(a, exact=exact), "chart": _series_chart(a, exact),
         "events": events, "staff": staff, "can_act": can_act,
         "actions": al.allowed_actions(a) if can_act else [],
         "period_is_month": a.kind in (Alert.Kind.REPORTS_LATE, Alert.Kind.COVERAGE_LOW),
         "week_end": a.period_start + timedelta(days=6),
+        "is_surge": a.kind in (Alert.Kind.SURGE_SESSIONS, Alert.Kind.SURGE_CASES),
     })
 
 
