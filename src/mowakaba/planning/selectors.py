@@ -109,6 +109,15 @@ class AxisNode:
         return sum(len(o.targets) for o in self.objectives)
 
 
+_RANK: dict[str, int] = {Target.Scope.NATIONAL: 0, Target.Scope.REGION: 1, Target.Scope.PROVINCE: 2}
+
+
+def _target_order(t: Target) -> tuple[int, str, int, str]:
+    """By indicator, then the country, the regions, the provinces, each in census-code order."""
+    code = t.region.code if t.region else t.province.code if t.province else ""
+    return (t.indicator.sort_order, t.indicator.code, _RANK.get(t.territory, 3), code)
+
+
 def plan_tree(scope: Scope, plan: ActionPlan, *, keep_empty: bool | None = None) -> list[AxisNode]:
     """Axes → objectives → visible targets, in their numbering order (three queries).
 
@@ -120,7 +129,7 @@ def plan_tree(scope: Scope, plan: ActionPlan, *, keep_empty: bool | None = None)
     axes = (Axis.objects.filter(plan=plan).order_by("number")
             .prefetch_related(Prefetch("objectives", queryset=Objective.objects.order_by("number"))))
     by_objective: dict[int, list[Target]] = {}
-    for t in targets:
+    for t in sorted(targets, key=_target_order):
         by_objective.setdefault(t.objective_id, []).append(t)
     out: list[AxisNode] = []
     for axis in axes:
