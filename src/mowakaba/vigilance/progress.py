@@ -319,20 +319,23 @@ def plan_progress(scope: Scope, plan: ActionPlan, *, today: date, territory: str
     on its row and no drill-down (the Excel file)."""
     start, end, as_of, fraction = year_window(plan.year, today)
     tree = plan_selectors.plan_tree(scope, plan, keep_empty=False)
-    kept = [t for t in plan_selectors.visible_targets(scope, plan) if in_territory(t, territory)]
-    ids = {t.pk for t in kept}
-    known = _bulk_actuals(scope, kept, start=start, end=end)
+    ids = {t.pk for t in plan_selectors.visible_targets(scope, plan) if in_territory(t, territory)}
+    # Per objective: its targets in the territory, and those shown on a row of their own.
+    shown: dict[int, tuple[list[Target], list[Target]]] = {}
+    for node in tree:
+        for onode in node.objectives:
+            mine = [t for t in onode.targets if t.pk in ids]
+            shown[onode.objective.pk] = (mine, mine if flat else [t for t in mine if not nested(t, mine)])
+    known = _bulk_actuals(scope, [t for _m, rows in shown.values() for t in rows], start=start, end=end)
     axes: list[AxisProgress] = []
     total: Counter[str] = Counter()
     for node in tree:
         counts: Counter[str] = Counter()
         objectives = []
         for onode in node.objectives:
-            mine = [t for t in onode.targets if t.pk in ids]
+            mine, own_rows = shown[onode.objective.pk]
             rows = []
-            for t in mine:
-                if not flat and nested(t, mine):
-                    continue
+            for t in own_rows:
                 try:
                     p = target_progress(scope, t, start=start, end=end, fraction=fraction,
                                         siblings=None if flat else mine, known=known)
