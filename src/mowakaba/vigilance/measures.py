@@ -19,11 +19,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Case as When_
-from django.db.models import Count, F, QuerySet, Sum, Value, When
-from django.db.models.functions import ExtractYear, TruncMonth
+from django.db.models import CharField, Count, F, Func, IntegerField, QuerySet, Sum, Value, When
+from django.db.models.functions import ExtractYear, TruncDate, TruncMonth
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # (month, establishment id or None, province id or None, dim, dim value, count)
@@ -51,25 +52,96 @@ def month_start(d: date | datetime) -> date:
 
 
 def _as_month(v: Any) -> date:
+    if isinstance(v, str):  # SQLite gives the month as text, "2026-05-01"
+        return date.fromisoformat(v[:10])
+    if isinstance(v, datetime):
+        v = timezone.localtime(v) if timezone.is_aware(v) else v
     return month_start(v)
+
+
+def _offset_minutes() -> int:
+    """Local time's offset from UTC now (Morocco: +60, or 0 during Ramadan)."""
+    offset = timezone.localtime().utcoffset()
+    return int(offset.total_seconds() // 60) if offset is not None else 0
+
+
+class _LocalPart(Func):
+    """The month, day or year of a date or datetime column, in local time, computed natively.
+
+    Django's own ``TruncMonth``/``ExtractYear``/``__date`` call a Python function for every row
+    on SQLite (20 minutes for the national casework tables instead of seconds), and a ``__date``
+    filter cannot use an index. On SQLite this is ``strftime`` with the local offset of today
+    (Morocco moves to UTC+0 during Ramadan: an event in the first hour of a month then may count
+    in the month before, a negligible shift for monthly counts); elsewhere Django's functions.
+    """
+
+    formats = {"month": "%%Y-%%m-01", "day": "%%Y-%%m-%%d", "year": "%%Y"}
+
+    def __init__(self, expression: Any, *, part: str, is_datetime: bool) -> None:
+        super().__init__(expression, output_field=IntegerField() if part == "year" else CharField())
+        self.part = part
+        self.is_datetime = is_datetime
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        sql, params = compiler.compile(self.get_source_expressions()[0])
+        shift = f", '{_offset_minutes():+d} minutes'" if self.is_datetime else ""
+        out = f"strftime('{self.formats[self.part]}', {sql}{shift})"
+        return (f"CAST({out} AS INTEGER)" if self.part == "year" else out), list(params)
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
+        source = self.get_source_expressions()[0]
+        if self.part == "year":
+            expr: Any = ExtractYear(source)
+        elif self.part == "day":
+            expr = TruncDate(source) if self.is_datetime else source
+        else:
+            expr = TruncMonth(source)
+        sql, params = compiler.compile(expr.resolve_expression(compiler.query))
+        return str(sql), list(params)
+
+
+def _is_datetime(model: Any, path: str) -> bool:
+    from django.db import models
+
+    field: Any = None
+    for part in path.split("__"):
+        field = model._meta.get_field(part)
+        if field.is_relation:
+            model = field.related_model
+    return isinstance(field, models.DateTimeField)
+
+
+def local(qs_or_model: Any, path: str, part: str) -> _LocalPart:
+    model = getattr(qs_or_model, "model", qs_or_model)
+    return _LocalPart(F(path), part=part, is_datetime=_is_datetime(model, path))
+
+
+def within(field: str, start: date, end: date, *, is_datetime: bool = True) -> dict[str, Any]:
+    """A range filter on a date or datetime column that uses its index: [start, end) in local days."""
+    if not is_datetime:
+        return {f"{field}__gte": start, f"{field}__lt": end}
+    tz = timezone.get_current_timezone()
+    return {f"{field}__gte": datetime.combine(start, datetime.min.time(), tzinfo=tz),
+            f"{field}__lt": datetime.combine(end, datetime.min.time(), tzinfo=tz)}
 
 
 def _grouped(qs: QuerySet[Any], when: str, unit: str, dims: dict[str, Any]) -> Iterator[Row]:
     """Count rows of ``qs`` by month of ``when`` and establishment ``unit``: the total, then
     one breakdown per dimension (one GROUP BY each, all done by the database)."""
-    base = qs.annotate(_m=TruncMonth(when)).values("_m", unit)
+    base = qs.annotate(_m=local(qs, when, "month")).values("_m", unit)
     for m, e, n in base.annotate(_n=Count("pk")).values_list("_m", unit, "_n"):
         yield (_as_month(m), e, None, "", "", n)
     for dim, expr in dims.items():
-        grouped = qs.annotate(_m=TruncMonth(when), _d=expr).values("_m", unit, "_d").annotate(_n=Count("pk"))
+        grouped = (qs.annotate(_m=local(qs, when, "month"), _d=expr).values("_m", unit, "_d")
+                   .annotate(_n=Count("pk")))
         for m, e, d, n in grouped.values_list("_m", unit, "_d", "_n"):
             yield (_as_month(m), e, None, dim, str(d or ""), n)
 
 
-def age_expr(when: str, birth_year: str) -> When_:
+def age_expr(model: Any, when: str, birth_year: str) -> When_:
     """Age band at the event, from the year of the event and the year of birth."""
     bounds = ((6, "0-5"), (12, "6-11"), (18, "12-17"), (30, "18-29"), (60, "30-59"), (75, "60-74"))
-    year = ExtractYear(when)
+    year = local(model, when, "year")
     whens = [When(**{f"{birth_year}__isnull": True}, then=Value(""))]
     for limit, label in bounds:
         # age < limit  <=>  birth_year > event_year - limit
@@ -82,11 +154,11 @@ def age_expr(when: str, birth_year: str) -> When_:
 def _sessions(start: date, end: date, today: date) -> Iterator[Row]:
     from mowakaba.cases.models import ListeningSession, SessionNeed
 
-    qs = ListeningSession.objects.filter(held_at__date__gte=start, held_at__date__lt=end)
+    qs = ListeningSession.objects.filter(**within("held_at", start, end))
     yield from _grouped(qs, "held_at", "establishment_id", {"channel": F("channel")})
     # Needs are a list per session: count sessions per need from the need rows themselves.
-    needs = (SessionNeed.objects.filter(session__held_at__date__gte=start, session__held_at__date__lt=end)
-             .annotate(_m=TruncMonth("session__held_at"))
+    needs = (SessionNeed.objects.filter(**within("session__held_at", start, end))
+             .annotate(_m=local(SessionNeed, "session__held_at", "month"))
              .values("_m", "session__establishment_id", "need").annotate(_n=Count("pk")))
     for m, e, need, n in needs.values_list("_m", "session__establishment_id", "need", "_n"):
         yield (_as_month(m), e, None, "need", need, n)
@@ -95,13 +167,13 @@ def _sessions(start: date, end: date, today: date) -> Iterator[Row]:
 def _cases_opened(start: date, end: date, today: date) -> Iterator[Row]:
     from mowakaba.cases.models import Case, CaseGroup
 
-    qs = Case.objects.filter(opened_at__date__gte=start, opened_at__date__lt=end)
+    qs = Case.objects.filter(**within("opened_at", start, end))
     yield from _grouped(qs, "opened_at", "establishment_id", {
-        "level": F("level"), "sex": F("person__sex"), "age": age_expr("opened_at", "person__birth_year"),
+        "level": F("level"), "sex": F("person__sex"), "age": age_expr(Case, "opened_at", "person__birth_year"),
         "extreme": F("extreme"),
     })
-    groups = (CaseGroup.objects.filter(case__opened_at__date__gte=start, case__opened_at__date__lt=end)
-              .annotate(_m=TruncMonth("case__opened_at"))
+    groups = (CaseGroup.objects.filter(**within("case__opened_at", start, end))
+              .annotate(_m=local(CaseGroup, "case__opened_at", "month"))
               .values("_m", "case__establishment_id", "group").annotate(_n=Count("pk")))
     for m, e, g, n in groups.values_list("_m", "case__establishment_id", "group", "_n"):
         yield (_as_month(m), e, None, "group", g, n)
@@ -110,14 +182,14 @@ def _cases_opened(start: date, end: date, today: date) -> Iterator[Row]:
 def _cases_closed(start: date, end: date, today: date) -> Iterator[Row]:
     from mowakaba.cases.models import Case
 
-    qs = Case.objects.filter(closed_at__date__gte=start, closed_at__date__lt=end)
+    qs = Case.objects.filter(**within("closed_at", start, end))
     yield from _grouped(qs, "closed_at", "establishment_id", {"outcome": F("closure_outcome")})
 
 
 def _referrals(start: date, end: date, today: date, state: str | None = None) -> QuerySet[Any]:
     from mowakaba.referrals.models import Referral
 
-    qs = Referral.objects.filter(sent_at__date__gte=start, sent_at__date__lt=end)
+    qs = Referral.objects.filter(**within("sent_at", start, end))
     return qs
 
 
@@ -143,7 +215,7 @@ def _referrals_answered(start: date, end: date, today: date) -> Iterator[Row]:
 def _referral_answer_days(start: date, end: date, today: date) -> Iterator[Row]:
     """Sum of whole days between sending and answering, per sending month (÷ answered = mean)."""
     qs = _referrals(start, end, today).filter(answered_at__isnull=False)
-    rows = (qs.annotate(_m=TruncMonth("sent_at")).values("_m", "from_establishment_id")
+    rows = (qs.annotate(_m=local(qs, "sent_at", "month")).values("_m", "from_establishment_id")
             .annotate(_s=Sum(F("answered_at") - F("sent_at"))))
     for m, e, total in rows.values_list("_m", "from_establishment_id", "_s"):
         yield (_as_month(m), e, None, "", "", _days(total))
@@ -169,15 +241,15 @@ def _tasks_due(start: date, end: date, today: date) -> Iterator[Row]:
 def _tasks_on_time(start: date, end: date, today: date) -> Iterator[Row]:
     from mowakaba.cases.models import Task
 
-    qs = Task.objects.filter(due_on__gte=start, due_on__lt=min(end, today), cancelled=False,
-                             done_at__isnull=False, done_at__date__lte=F("due_on"))
+    qs = (Task.objects.filter(due_on__gte=start, due_on__lt=min(end, today), cancelled=False, done_at__isnull=False)
+          .annotate(_done_day=local(Task, "done_at", "day")).filter(_done_day__lte=F("due_on")))
     yield from _grouped(qs, "due_on", "establishment_id", {"kind": F("kind")})
 
 
 def _extreme_opened(start: date, end: date, today: date) -> Iterator[Row]:
     from mowakaba.cases.models import ExtremeTrack
 
-    qs = ExtremeTrack.objects.filter(opened_at__date__gte=start, opened_at__date__lt=end)
+    qs = ExtremeTrack.objects.filter(**within("opened_at", start, end))
     yield from _grouped(qs, "opened_at", "case__establishment_id", {})
 
 
@@ -186,7 +258,7 @@ def _extreme_on_time(start: date, end: date, today: date) -> Iterator[Row]:
     from mowakaba.cases.models import ExtremeTrack
 
     qs = ExtremeTrack.objects.filter(
-        opened_at__date__gte=start, opened_at__date__lt=end,
+        **within("opened_at", start, end),
         first_action_at__isnull=False, first_action_at__lte=F("first_action_due"),
         plan_submitted_at__isnull=False, plan_submitted_at__lte=F("plan_due"))
     yield from _grouped(qs, "opened_at", "case__establishment_id", {})
@@ -195,10 +267,10 @@ def _extreme_on_time(start: date, end: date, today: date) -> Iterator[Row]:
 def _enrolments(start: date, end: date, today: date) -> Iterator[Row]:
     from mowakaba.programs.models import Enrolment
 
-    qs = Enrolment.objects.filter(admitted_at__date__gte=start, admitted_at__date__lt=end)
+    qs = Enrolment.objects.filter(**within("admitted_at", start, end))
     yield from _grouped(qs, "admitted_at", "establishment_id", {
         "programme": F("offering__programme__code"), "sex": F("person__sex"),
-        "age": age_expr("admitted_at", "person__birth_year")})
+        "age": age_expr(Enrolment, "admitted_at", "person__birth_year")})
 
 
 def _enrolment_exits(start: date, end: date, today: date, success: bool = False) -> Iterator[Row]:
@@ -257,7 +329,7 @@ def _training_sessions(start: date, end: date, today: date) -> Iterator[Row]:
 
     qs = TrainingSession.objects.filter(ends_on__gte=start, ends_on__lt=min(end, today + timedelta(days=1)),
                                         cancelled_at__isnull=True)
-    rows = (qs.annotate(_m=TruncMonth("ends_on")).values("_m", "province_id", "theme__code")
+    rows = (qs.annotate(_m=local(qs, "ends_on", "month")).values("_m", "province_id", "theme__code")
             .annotate(_n=Count("pk")))
     totals: dict[tuple[date, int | None], int] = {}
     for m, prov, theme, n in rows.values_list("_m", "province_id", "theme__code", "_n"):
@@ -275,7 +347,7 @@ def _staff_trained(start: date, end: date, today: date) -> Iterator[Row]:
     qs = Participant.objects.filter(
         session__ends_on__gte=start, session__ends_on__lt=min(end, today + timedelta(days=1)),
         session__cancelled_at__isnull=True, attendance__present=True).distinct()
-    rows = (qs.annotate(_m=TruncMonth("session__ends_on")).values("_m", "session__province_id")
+    rows = (qs.annotate(_m=local(qs, "session__ends_on", "month")).values("_m", "session__province_id")
             .annotate(_n=Count("pk", distinct=True)))
     for m, p, n in rows.values_list("_m", "session__province_id", "_n"):
         yield (_as_month(m), None, p, "", "", n)
@@ -301,17 +373,17 @@ def _beneficiary_level_rows(start: date, end: date, today: date) -> Iterator[Lev
     # (person, year) → per level key → first date
     first: dict[tuple[str, int | None], dict[tuple[int, int], date]] = {}
 
-    sources: list[Iterable[tuple[int, int, Any]]] = [
-        ListeningSession.objects.filter(person__isnull=False, held_at__date__gte=year_start, held_at__date__lt=end)
-        .values_list("person_id", "establishment_id", "held_at").iterator(chunk_size=20000),
-        Case.objects.filter(opened_at__date__gte=year_start, opened_at__date__lt=end)
-        .values_list("person_id", "establishment_id", "opened_at").iterator(chunk_size=20000),
-        Enrolment.objects.filter(admitted_at__date__gte=year_start, admitted_at__date__lt=end)
-        .values_list("person_id", "establishment_id", "admitted_at").iterator(chunk_size=20000),
-    ]
+    def rows(model: Any, field: str, **extra: Any) -> Iterable[tuple[int, int, Any]]:
+        qs = (model.objects.filter(**within(field, year_start, end), **extra)
+              .annotate(_d=local(model, field, "day")).values_list("person_id", "establishment_id", "_d"))
+        return cast(Iterable[tuple[int, int, Any]], qs.iterator(chunk_size=20000))
+
+    sources = [rows(ListeningSession, "held_at", person__isnull=False), rows(Case, "opened_at"),
+               rows(Enrolment, "admitted_at")]
     for source in sources:
         for person, unit, when in source:
-            day = when.date() if isinstance(when, datetime) else when
+            day = date.fromisoformat(when) if isinstance(when, str) else (
+                when.date() if isinstance(when, datetime) else when)
             prov, reg = territories.get(unit, (None, None))
             key_year = day.year
             for level, key in (("E", unit), ("P", prov), ("R", reg), ("N", 0)):
