@@ -26,6 +26,7 @@ Nothing here reads a person: only ``Fact`` rows, territories and the indicator c
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -43,7 +44,7 @@ from django.utils.translation import gettext_lazy as _
 from mowakaba.accounts.scope import Scope
 from mowakaba.territory.models import Province, Region
 
-from . import charts, maps, selectors
+from . import charts, maps, selectors, suppression
 from .models import Fact, Indicator, Level
 from .suppression import (
     COMPLEMENTARY_MARK,
@@ -313,6 +314,69 @@ class Hierarchy:
         return self.province(territory_id or 0)
 
 
+@dataclass(frozen=True)
+class DimHierarchy:
+    """One breakdown (a measure by one dimension) over one period, for every territory at once:
+    regions × categories and, inside each region, provinces × categories, protected together.
+
+    So the breakdown of a region and those of its provinces come from one protected table, and
+    the region's figure for a category minus its provinces' published figures cannot give a
+    hidden one back. Totals are the measure's, as the measure's own hierarchy publishes them
+    (``merged``); when that combination would let a small count be worked out (``withheld``),
+    the breakdown is published for no territory in that period.
+    """
+
+    measure: str
+    dim: str
+    keys: list[str]
+    regions: list[Region]
+    provinces: dict[int, list[Province]]
+    result: SuppressedHierarchy[int] | None  # None: withheld below the country
+    original: dict[int, list[list[int]]]
+    overlapping: bool
+    # When the territories' breakdowns are withheld: the country's alone, protected as one row
+    # with its total (no region or province figure of it is published anywhere then).
+    national_only: SuppressedSeries | None = None
+    # Overlapping categories (a case in several groups) tie to no total: each category is then its
+    # own regions/provinces hierarchy, like a measure.
+    per_key: list[Hierarchy] | None = None
+
+    def cells(self, level: str, territory_id: int | None) -> list[Cell] | None:
+        if self.per_key is not None:
+            return [h.cell(level, territory_id) for h in self.per_key]
+        if self.result is None:
+            s = self.national_only
+            if level != Level.NATIONAL or s is None:
+                return None
+            return [count_cell(v, st, s.distinct_marks) for v, st in zip(s.values, s.status, strict=True)]
+        nat = self.result.national
+        dm = nat.distinct_marks
+        if level == Level.NATIONAL:
+            assert nat.col_totals is not None and nat.col_total_status is not None
+            return [count_cell(v, st, dm) for v, st in zip(nat.col_totals, nat.col_total_status, strict=True)]
+        for i, r in enumerate(self.regions):
+            if level == Level.REGION and r.pk == territory_id:
+                return [count_cell(v, st, dm) for v, st in zip(nat.cells[i], nat.status[i], strict=True)]
+            if level == Level.PROVINCE:
+                block = self.result.regions[r.pk]
+                for k, p in enumerate(self.provinces[r.pk]):
+                    if p.pk == territory_id:
+                        return [count_cell(v, st, dm) for v, st in zip(block.cells[k], block.status[k], strict=True)]
+        return None
+
+
+def _with_totals(table: Any, row_totals: list[tuple[int | None, CellStatus]] | None,
+                 grand: tuple[int | None, CellStatus] | None) -> Any:
+    """A protected table whose totals are replaced by the figures published elsewhere."""
+    changes: dict[str, Any] = {}
+    if row_totals is not None:
+        changes["row_totals"] = tuple(v for v, _s in row_totals)
+        changes["row_total_status"] = tuple(st for _v, st in row_totals)
+    if grand is not None:
+        changes["grand_total"], changes["grand_total_status"] = grand
+    return dataclasses.replace(table, **changes)
+
+
 class Context:
     """What a build reads more than once: territories and the protected hierarchies."""
 
@@ -324,6 +388,7 @@ class Context:
             self.provinces_of[p.region_id].append(p)
         self.province_by_id = {p.pk: p for p in provinces}
         self._hier: dict[tuple[str, date, date], Hierarchy] = {}
+        self._dims: dict[tuple[str, str, date, date], DimHierarchy] = {}
 
     def hierarchy(self, measure: str, period: Period) -> Hierarchy:
         key = (measure, period.start, period.end)
@@ -336,6 +401,87 @@ class Context:
             self._hier[key] = Hierarchy(measure, regions, {r.pk: self.provinces_of[r.pk] for r in regions},
                                         suppress_hierarchy(blocks, threshold=THRESHOLD), blocks)
         return self._hier[key]
+
+    def dim_hierarchy(self, measure: str, dim: str, period: Period, *, overlapping: bool,
+                      order: Sequence[str] = ()) -> DimHierarchy:
+        key = (measure, dim, period.start, period.end)
+        if key in self._dims:
+            return self._dims[key]
+        rows = (Fact.objects.filter(measure=measure, level=Level.PROVINCE, dim=dim, period__gte=period.start,
+                                    period__lt=period.end)
+                .values("province_id", "dim_value").annotate(s=Sum("value"))
+                .values_list("province_id", "dim_value", "s"))
+        per: dict[int, dict[str, int]] = defaultdict(dict)
+        for prov, value, n in rows:
+            if prov is not None:
+                per[prov][str(value)] = int(n or 0)
+        found = {k for d in per.values() for k in d}
+        labels = dim_labels(dim)
+        keys = [k for k in order if k in found or (k and k in labels)] or sorted(k for k in labels if k)
+        keys += sorted(k for k in found if k not in keys)
+        hm = self.hierarchy(measure, period)
+        regions = hm.regions
+        blocks = {r.pk: [[per[p.pk].get(k, 0) for k in keys] for p in hm.provinces[r.pk]] for r in regions}
+        # Categories that do not add up to the measure's total anywhere: no equation ties them.
+        if not overlapping:
+            overlapping = any(sum(row) != tot[0] for r in regions
+                              for row, tot in zip(blocks[r.pk], hm.original[r.pk], strict=True))
+        result: SuppressedHierarchy[int] | None = None
+        national_only: SuppressedSeries | None = None
+        if overlapping:
+            per_key = []
+            for j, _k in enumerate(keys):
+                col = {r.pk: [[row[j]] for row in blocks[r.pk]] for r in regions}
+                per_key.append(Hierarchy(measure, regions, hm.provinces, suppress_hierarchy(col, threshold=THRESHOLD),
+                                         col))
+            self._dims[key] = DimHierarchy(measure, dim, keys, regions, hm.provinces, None, blocks, True,
+                                           per_key=per_key)
+            return self._dims[key]
+        if keys:
+            result = self._merge_totals(suppress_hierarchy(blocks, threshold=THRESHOLD), hm, blocks, overlapping)
+            if result is None:
+                national_only = self._national_only(blocks, keys, hm, overlapping)
+        self._dims[key] = DimHierarchy(measure, dim, keys, regions, hm.provinces, result, blocks, overlapping,
+                                       national_only)
+        return self._dims[key]
+
+    @staticmethod
+    def _national_only(blocks: dict[int, list[list[int]]], keys: list[str], hm: Hierarchy,
+                       overlapping: bool) -> SuppressedSeries | None:
+        values = [sum(row[j] for rows in blocks.values() for row in rows) for j in range(len(keys))]
+        nat = hm.national()
+        if overlapping or nat.hidden:
+            return None
+        s = suppress_series(values, total=True, threshold=THRESHOLD)
+        return None if s.total_status is None or s.total_status.hidden else s
+
+    @staticmethod
+    def _merge_totals(h: SuppressedHierarchy[int], hm: Hierarchy, blocks: dict[int, list[list[int]]],
+                      overlapping: bool) -> SuppressedHierarchy[int] | None:
+        """The breakdown's tables with the totals as they are really published (the measure's
+        hierarchy; none for overlapping categories), audited again; None when a figure could be
+        worked out that way."""
+        m = hm.result
+        hidden = CellStatus.COMPLEMENTARY
+
+        def total(v: int | None, st: CellStatus) -> tuple[int | None, CellStatus]:
+            return (None, hidden) if overlapping else (v, st)
+
+        region_totals = [total(m.national.cells[i][0], m.national.status[i][0]) for i in range(len(hm.regions))]
+        assert m.national.col_totals is not None and m.national.col_total_status is not None
+        national = _with_totals(h.national, region_totals,
+                                total(m.national.col_totals[0], m.national.col_total_status[0]))
+        regions = {}
+        for i, r in enumerate(hm.regions):
+            mb = m.regions[r.pk]
+            rows = [total(mb.cells[k][0], mb.status[k][0]) for k in range(len(mb.cells))]
+            regions[r.pk] = _with_totals(h.regions[r.pk], rows, region_totals[i])
+        merged = dataclasses.replace(h, national=national, regions=regions)
+        exposed = suppression.audit(merged) + suppression.audit_bounds(blocks, merged)
+        if overlapping:
+            # the totals of overlapping categories are not published: their own exposure is moot
+            exposed = [ref for ref in exposed if ref.kind not in ("row_total", "grand_total")]
+        return None if exposed else merged
 
 
 # ---- labels ----------------------------------------------------------------------------------
@@ -478,56 +624,27 @@ def child_table(ctx: Context, t: selectors.Territory, period: Period, scope: Sco
                  raw=raw)
 
 
-def _protect_series(values: list[int], total_hidden: bool) -> SuppressedSeries:
-    """A breakdown published with its total; the total hidden too when it is hidden elsewhere."""
-    s = suppress_series(values, total=True, threshold=THRESHOLD)
-    if not total_hidden or (s.total_status is not None and s.total_status.hidden):
-        return s
-    status = list(s.status)
-    vals = list(s.values)
-    if not any(st.hidden for st in status):
-        # With the total hidden and every category shown, the total would be their sum: hide
-        # the smallest positive category too (two unknowns in one equation: neither follows).
-        positive = [(v, i) for i, v in enumerate(values) if v > 0]
-        if positive:
-            _v, i = min(positive)
-            status[i] = CellStatus.COMPLEMENTARY
-            vals[i] = None
-    return SuppressedSeries(tuple(vals), tuple(status), None, CellStatus.COMPLEMENTARY, THRESHOLD,
-                            s.distinct_marks)
-
-
 def breakdown_table(ctx: Context, t: selectors.Territory, period: Period, measure: str, dim: str,
                     title: str, *, overlapping: bool = False, order: Sequence[str] = ()) -> Table:
-    rows_q = (Fact.objects.filter(selectors._facts(t.level, t.id), measure=measure, dim=dim,
-                                  period__gte=period.start, period__lt=period.end)
-              .values("dim_value").annotate(s=Sum("value")).values_list("dim_value", "s"))
-    found = {str(k): int(v or 0) for k, v in rows_q}
+    """A measure by one dimension for the territory, from the breakdown's national hierarchy
+    (``Context.dim_hierarchy``), with the measure's total as everywhere else."""
+    dh = ctx.dim_hierarchy(measure, dim, period, overlapping=overlapping, order=order)
     labels = dim_labels(dim)
-    keys = [k for k in order if k in found or k in labels] or sorted(labels)
-    keys += sorted(k for k in found if k not in keys)
-    if not found:
-        keys = [k for k in keys if k]  # nothing recorded: the known categories, all zero
-    values = [found.get(k, 0) for k in keys]
-    total = int(_totals(t.level, t.id, period, [measure]).get(measure, 0))
-    hc = ctx.hierarchy(measure, period).cell(t.level, t.id) if measure in OPEN_MEASURES else None
     headers = [pgettext("breakdown", "Category"), measure_label(measure)]
+    total = ctx.hierarchy(measure, period).cell(t.level, t.id)
+    cells = dh.cells(t.level, t.id)
     rows: list[Row] = []
-    if overlapping or sum(values) != total:
-        # No equation ties the categories to the total: each small count is hidden on its own.
-        for k, v in zip(keys, values, strict=True):
-            rows.append(Row(labels.get(k, k) or str(NOT_RECORDED), [count_cell(None, CellStatus.PRIMARY) if small(v)
-                                                                    else count_cell(v)], code=k))
-        tot = hc if hc is not None and hc.hidden else (count_cell(None, CellStatus.PRIMARY) if small(total)
-                                                      else count_cell(total))
-        rows.append(Row(gettext("Total"), [tot], total=True))
-        note = gettext("A record may fall in several categories: the categories do not add up to the total.")
-        return Table(f"{measure}_{dim}", title, headers, rows, note=note, raw=None)
-    s = _protect_series(values, total_hidden=hc is not None and hc.hidden)
-    for k, sv, st in zip(keys, s.values, s.status, strict=True):
-        rows.append(Row(labels.get(k, k) or str(NOT_RECORDED), [count_cell(sv, st, s.distinct_marks)], code=k))
-    rows.append(Row(gettext("Total"), [count_cell(s.total, s.total_status, s.distinct_marks)], total=True))
-    return Table(f"{measure}_{dim}", title, headers, rows, raw=s)
+    note = ""
+    if cells is None:
+        note = gettext("This breakdown is not published for this territory and period: with the figures "
+                       "published elsewhere, it would let a small count be worked out.")
+    else:
+        for k, c in zip(dh.keys, cells, strict=True):
+            rows.append(Row(labels.get(k, k) or str(NOT_RECORDED), [c], code=k))
+        if dh.overlapping:
+            note = gettext("A record may fall in several categories: the categories do not add up to the total.")
+    rows.append(Row(gettext("Total"), [total], total=True))
+    return Table(f"{measure}_{dim}", title, headers, rows, note=note, raw=dh)
 
 
 def breakdowns(ctx: Context, t: selectors.Territory, period: Period) -> list[Table]:
