@@ -179,18 +179,22 @@ def _report_job(user: Any) -> str:
     """A finished report of the authority viewer's own, so that its download is walked too."""
     from mowakaba.core.models import Job
     from mowakaba.territory.models import Province
+    from mowakaba.vigilance.tasks import generate_report
 
     province = Province.objects.filter(region__code="06").order_by("code").first()
     assert province is not None
-    job = Job.objects.create(kind="vigilance.report", requested_by=user, status=Job.Status.DONE,
-                             params={"level": "P", "territory_id": province.pk, "period": "2025-01",
-                                     "language": "fr"}, result={"files": {}})
+    job = Job.objects.create(kind="vigilance.report", requested_by=user,
+                             params={"level": "R", "territory_id": province.region_id, "period": "2025",
+                                     "language": "fr", "filename": "walk"})
+    generate_report(job)  # a real one: its Excel file is read by the walk like any other answer
     return str(job.pk)
 
 
-def test_authority_viewer_reaches_no_person(authority_viewer: Any, as_user: Any) -> None:
+def test_authority_viewer_reaches_no_person(authority_viewer: Any, as_user: Any, settings: Any,
+                                            tmp_path: Any) -> None:
     from mowakaba.accounts.scope import Capability, scope_for_user
 
+    settings.VAR_DIR = tmp_path  # the report files of the walk
     scope = scope_for_user(authority_viewer)
     assert scope.can(Capability.VIEW_AGGREGATES) and not scope.can(Capability.VIEW_PERSONS)
     client = as_user(authority_viewer)
@@ -241,6 +245,8 @@ def test_authority_viewer_reaches_no_person(authority_viewer: Any, as_user: Any)
         for q in queries:
             visit(path + ("&" if "?" in path else "?") + q)
     assert not leaks, "person data reached by the authority viewer:\n" + "\n".join(leaks)
+    job = extra["report_job"][0]
+    assert {f"/vigilance/reports/{job}/pdf/", f"/vigilance/reports/{job}/xlsx/"} <= set(opened)
     assert len(opened) > 5  # the walk did reach pages (dashboards, open data, own profile...)
 
 
