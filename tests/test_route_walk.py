@@ -383,6 +383,68 @@ FOREIGN_API |= {
     "/api/programs/enrolments/{enrolment_id}/exit":
         lambda: f"/api/programs/enrolments/{_casablanca_programme('enrolment')}/exit",
 }
+# The action plan: a draft plan of head office with a Casablanca target (tests/planning/helpers.py).
+from tests.planning.helpers import PLAN_POST_ONLY, plan_snapshot, walk_args  # noqa: E402
+
+FOREIGN_ARGS |= walk_args()
+POST_ONLY |= PLAN_POST_ONLY
+
+
+# Vigilance: an alert of Casablanca's province (partner staff read no alert at all), a report job
+# of delegate.casa, and dashboards of a territory none of the walking personas reaches.
+def _casablanca_alert() -> Any:
+    import datetime as dt
+
+    from mowakaba.vigilance.models import Alert
+
+    province = _casablanca_delegation().provinces.order_by("code").first()
+    alert, _ = Alert.objects.get_or_create(
+        key=f"walk:{province.pk}", defaults={
+            "kind": Alert.Kind.REFERRALS_UNANSWERED, "province": province, "period_start": dt.date(2026, 11, 23),
+            "observed": 7, "method": "rule-count", "explanation": {"rule": "referrals_late", "referrals": 7}})
+    return alert
+
+
+def _casablanca_report_job() -> dict[str, Any]:
+    job = Job.objects.create(kind="vigilance.report", requested_by=User.objects.get(username="delegate.casa"),
+                             status=Job.Status.DONE, params={"level": "P"})
+    return {"pk": job.pk}
+
+
+def _marrakech() -> dict[str, int]:
+    """Marrakech-Safi: no persona of the walk works there (delegate.tanger, agent.tanger, partner.casa)."""
+    from mowakaba.territory.models import Province, Region
+    from mowakaba.vigilance.refresh import unit_territories
+
+    region = Region.objects.get(code="07")
+    province = Province.objects.filter(region=region).order_by("-population_2024").first()
+    assert province is not None
+    unit = next(pk for pk, (prov, _r) in sorted(unit_territories().items()) if prov == province.pk
+                and OrgUnit.objects.filter(pk=pk, kind=OrgUnit.Kind.ESTABLISHMENT).exists())
+    return {"region": region.pk, "province": province.pk, "unit": unit}
+
+
+ALERT_ROUTES = ("alert", "alert_ack", "alert_action", "alert_close", "alert_reopen")
+FOREIGN_ARGS |= {f"vigilance:{n}": (lambda: {"pk": _casablanca_alert().pk}) for n in ALERT_ROUTES}
+FOREIGN_ARGS |= {
+    "vigilance:region": lambda: {"pk": _marrakech()["region"]},
+    "vigilance:province": lambda: {"pk": _marrakech()["province"]},
+    "vigilance:establishment": lambda: {"pk": _marrakech()["unit"]},
+    "vigilance:report_job": _casablanca_report_job,
+    "vigilance:report_download": lambda: {**_casablanca_report_job(), "fmt": "pdf"},
+}
+POST_ONLY |= {"vigilance:alert_ack", "vigilance:alert_action", "vigilance:alert_close", "vigilance:alert_reopen"}
+GET_ONLY |= {"vigilance:report_job", "vigilance:report_download"}
+OPEN_ROUTES["opendata:download"] = "public open data: national and regional aggregates, small counts hidden"
+API_READ_ONLY |= {"/api/vigilance/alerts/{alert_id}"}
+FOREIGN_API |= {
+    "/api/vigilance/alerts/{alert_id}": lambda: f"/api/vigilance/alerts/{_casablanca_alert().pk}",
+    **{f"/api/vigilance/alerts/{{alert_id}}/{verb}": (lambda verb=verb: f"/api/vigilance/alerts/"
+                                                                         f"{_casablanca_alert().pk}/{verb}")
+       for verb in ("acknowledge", "action", "close", "reopen")},
+}
+
+
 # One body that every write endpoint accepts (each takes the fields it knows), so that the walk
 # reaches the access check rather than stopping at the schema.
 API_BODY: dict[str, Any] = {
@@ -422,8 +484,16 @@ def _snapshot() -> tuple[Any, ...]:
         Person.objects.aggregate(v=Sum("version"))["v"], Person.objects.filter(merged_into__isnull=True).count(),
         IdentityDocument.objects.count(), Phone.objects.count(), Consent.objects.filter(withdrawn_on=None).count(),
         MergeRecord.objects.filter(undone_at=None).count(), DuplicatePair.objects.filter(status="open").count(),
-        *_casework_snapshot(), *_training_snapshot(), *_programs_snapshot(),
+        *_casework_snapshot(), *_training_snapshot(), *_programs_snapshot(), *plan_snapshot(),
+        *_vigilance_snapshot(),
     )
+
+
+def _vigilance_snapshot() -> tuple[Any, ...]:
+    from mowakaba.vigilance.models import Alert, AlertEvent
+
+    return (tuple(Alert.objects.order_by("pk").values_list("pk", "status", "version")), AlertEvent.objects.count(),
+            Job.objects.count())
 
 
 def _casework_snapshot() -> tuple[Any, ...]:

@@ -13,10 +13,12 @@ from ninja import Router, Schema
 from mowakaba.accounts.scope import scope_of
 
 from . import selectors
+from .api_alerts import router as alerts_router
 from .models import Indicator
 from .periods import add_months, parse_period
 
 router = Router(tags=["vigilance"])
+router.add_router("/", alerts_router)
 
 
 class IndicatorOut(Schema):
