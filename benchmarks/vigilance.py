@@ -223,18 +223,30 @@ def alerts_time() -> dict[str, Any]:
 
 
 def report_time() -> dict[str, Any]:
-    try:
-        from mowakaba.vigilance import reports
-    except ImportError:
-        return {}
-    build = getattr(reports, "bench_report", None)
-    if build is None:
-        return {}
+    """An authority report's content, PDF and Excel, for the country and for Casablanca, in Arabic."""
+    from django.utils import timezone, translation
+
+    from mowakaba.accounts.scope import SYSTEM
+    from mowakaba.territory.models import Province
+    from mowakaba.vigilance import reports
+    from mowakaba.vigilance.periods import parse_period
+
+    period = parse_period("last_year", timezone.localdate())
     out: dict[str, Any] = {}
-    for label, level in (("national", "N"), ("province", "P")):
-        t = time.perf_counter()
-        sizes = build(level=level)
-        out[label] = {"seconds": round(time.perf_counter() - t, 2), **sizes}
+    for label, level, pk in (("national", "N", None), ("province", "P", Province.objects.get(code="06.141").pk)):
+        with translation.override("ar"):
+            t = time.perf_counter()
+            report = reports.build_report(SYSTEM, level, pk, period, language="ar")
+            content = time.perf_counter() - t
+            t = time.perf_counter()
+            pdf = reports.report_pdf(report, printed_by="bench")
+            pdf_s = time.perf_counter() - t
+            t = time.perf_counter()
+            xlsx = reports.report_xlsx(report)
+            xlsx_s = time.perf_counter() - t
+        out[label] = {"content_seconds": round(content, 2), "pdf_seconds": round(pdf_s, 2),
+                      "xlsx_seconds": round(xlsx_s, 2), "total_seconds": round(content + pdf_s + xlsx_s, 2),
+                      "pdf_kb": len(pdf) // 1024, "xlsx_kb": len(xlsx) // 1024}
     return out
 
 

@@ -261,9 +261,10 @@ def dim_value_label(dim: str, value: str) -> str:
 
 
 def _open_alerts(scope: Any, t: Territory) -> dict[str, Any]:
+    from .alerts import readable
     from .models import Alert
 
-    qs = Alert.objects.visible_to(scope).exclude(status=Alert.Status.CLOSED)
+    qs = readable(scope).exclude(status=Alert.Status.CLOSED)
     if t.level == Level.PROVINCE:
         qs = qs.filter(province_id=t.id or 0)
     elif t.level == Level.REGION:
