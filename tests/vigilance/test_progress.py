@@ -15,6 +15,7 @@ from django.urls import reverse
 from mowakaba.accounts.scope import scope_for_user
 from mowakaba.audit.models import JournalEntry
 from mowakaba.planning.models import ActionPlan
+from mowakaba.territory.models import Province
 from mowakaba.vigilance import progress as pg
 from mowakaba.vigilance.models import Fact
 from tests.conftest import client_for
@@ -146,6 +147,21 @@ def test_each_role_sees_its_own_targets(national_admin: Any, delegate_casablanca
     # The coordinator's region drills down to its provinces, the one with a target first.
     (coord,) = pg.plan_progress(scope_for_user(coordinator_casablanca), plan, today=MID_YEAR).targets
     assert (coord.children[0].key, coord.children[0].actual, coord.children[0].status) == (province, 60, "green")
+
+
+@pytest.mark.django_db
+def test_an_authority_viewer_does_not_see_small_counts(authority_viewer: Any, delegate_casablanca: Any) -> None:
+    plan, obj = plan_with_objective()
+    allowed = scope_for_user(authority_viewer).territory_province_ids()
+    assert allowed
+    province = Province.objects.get(pk=min(allowed))
+    target(obj, "beneficiaries", 100, territory="P", province=province)
+    _facts("beneficiaries", [1, 1, 1], level="P", province_id=province.pk, region_id=province.region_id)
+    (row,) = pg.plan_progress(scope_for_user(authority_viewer), plan, today=MID_YEAR).targets
+    assert (row.actual, row.status, row.projection) == (None, "none", None)  # 3 people: hidden
+    Fact.objects.filter(province_id=province.pk, period__year=YEAR).update(value=10)
+    (row,) = pg.plan_progress(scope_for_user(authority_viewer), plan, today=MID_YEAR).targets
+    assert (row.actual, row.expected, row.status) == (30, 50, "red")
 
 
 # ---- the page ----------------------------------------------------------------------------------

@@ -206,17 +206,21 @@ def _territory_id(t: Target) -> int | None:
 
 def target_progress(scope: Scope, t: Target, *, start: date, end: date, fraction: float,
                     siblings: list[Target] | None = None,
-                    known: dict[tuple[int, str, int], float | None] | None = None) -> TargetProgress:
+                    known: dict[tuple[int, str, int], selectors.Value] | None = None) -> TargetProgress:
     """One target's progress; ``siblings`` are the plan's other targets (for the drill-down),
-    ``known`` actual values already read in bulk (see ``_bulk_actuals``)."""
+    ``known`` values already read in bulk (see ``_bulk_actuals``).
+
+    A reader who does not work with the records (an authority viewer) does not see a count
+    under 5, nor a rate built on one (``selectors.hide_small``, as on the dashboards): the
+    actual value is then unknown, and so are the status and the projection."""
     ind = t.indicator
     tid = _territory_id(t)
     key = (t.indicator_id, t.territory, tid or 0)
     if known is not None and key in known:
-        actual = known[key]
+        v = known[key]
     else:
-        actual = selectors.indicator_value(scope, ind, level=t.territory, territory_id=tid, start=start,
-                                           end=end).value
+        v = selectors.indicator_value(scope, ind, level=t.territory, territory_id=tid, start=start, end=end)
+    actual = selectors.hide_small(ind, v, selectors.shows_exact_counts(scope)).value
     if end <= start:
         actual = None  # a future year: nothing measured yet
     m = _measure(plan_selectors.territory_label(t), t.value, actual, ind=ind, profile=t.profile, fraction=fraction,
@@ -250,10 +254,12 @@ def _children(scope: Scope, t: Target, siblings: list[Target], *, start: date, e
                                      start=start, end=end, child_level=child_level)
     except Http404:
         return []
+    exact = selectors.shows_exact_counts(scope)
     out = []
     for row in rows:
         child = wanted.get(row.territory_id)
-        out.append(_measure(row.name, child.value if child else None, row.value, ind=t.indicator,
+        actual = selectors.hide_small(t.indicator, selectors.Value(row.num, row.den, row.value), exact).value
+        out.append(_measure(row.name, child.value if child else None, actual, ind=t.indicator,
                             profile=child.profile if child else t.profile, fraction=fraction, level=child_level,
                             territory_id=row.territory_id))
     # The territories with their own target first, then the others by what they reached.
@@ -262,7 +268,7 @@ def _children(scope: Scope, t: Target, siblings: list[Target], *, start: date, e
 
 
 def _bulk_actuals(scope: Scope, targets: list[Target], *, start: date, end: date
-                  ) -> dict[tuple[int, str, int], float | None]:
+                  ) -> dict[tuple[int, str, int], selectors.Value]:
     """For an actor who reads the whole country, the regional and provincial targets of one
     indicator are read in one query (every region or province at once) instead of one each:
     a national plan has a target per province."""
@@ -272,11 +278,11 @@ def _bulk_actuals(scope: Scope, targets: list[Target], *, start: date, end: date
     for t in targets:
         if t.territory in (Target.Scope.REGION, Target.Scope.PROVINCE):
             groups[(t.indicator_id, t.territory)] = t.indicator
-    out: dict[tuple[int, str, int], float | None] = {}
+    out: dict[tuple[int, str, int], selectors.Value] = {}
     for (ind_id, level), ind in groups.items():
         for row in selectors.by_children(scope, ind, level=Level.NATIONAL, territory_id=None, start=start, end=end,
                                          child_level=level):
-            out[(ind_id, level, row.territory_id)] = row.value
+            out[(ind_id, level, row.territory_id)] = selectors.Value(row.num, row.den, row.value)
     return out
 
 
