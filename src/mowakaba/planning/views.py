@@ -84,7 +84,8 @@ def plan_detail(request: HttpRequest, year: int) -> HttpResponse:
                 t.territory_label = selectors.territory_label(t)  # type: ignore[attr-defined]
     return render(request, "planning/plan.html", {
         "plan": plan, "tree": tree, "can_edit": can_edit,
-        "next_year_free": not ActionPlan.objects.filter(year=plan.year + 1).exists()})
+        # An archived plan no longer changes, but it can still seed the next year's.
+        "can_copy": selectors.can_edit(scope) and not ActionPlan.objects.filter(year=plan.year + 1).exists()})
 
 
 # ---- the plan -------------------------------------------------------------------------------
