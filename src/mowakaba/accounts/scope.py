@@ -98,6 +98,9 @@ class Scope:
     is_system: bool = False
     # Resolved once from the grants.
     _caps: frozenset[Capability] = field(default=frozenset(), repr=False)
+    # Answers computed once per scope (a scope lives for one request or one job): the
+    # territory of aggregates is read many times by a dashboard.
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False, hash=False)
 
     # ---- what ---------------------------------------------------------------------------
     @property
@@ -192,6 +195,11 @@ class Scope:
         """Provinces whose aggregates the actor may read; None means the whole country."""
         if self.is_national:
             return None
+        if "territory" not in self._memo:
+            self._memo["territory"] = self._territory_province_ids()
+        return self._memo["territory"]
+
+    def _territory_province_ids(self) -> frozenset[int]:
         ids: set[int] = set()
         from mowakaba.territory.models import Province
 

@@ -62,6 +62,21 @@ def unit_territories() -> dict[int, tuple[int | None, int | None]]:
     return out
 
 
+_CACHE: dict[str, tuple[float, dict[int, tuple[int | None, int | None]]]] = {}
+CACHE_SECONDS = 300
+
+
+def cached_unit_territories() -> dict[int, tuple[int | None, int | None]]:
+    """``unit_territories`` remembered for five minutes per process, for the pages: the
+    structure changes rarely, and a new establishment has no facts before the next refresh."""
+    now = time.monotonic()
+    hit = _CACHE.get("units")
+    if hit is None or now - hit[0] > CACHE_SECONDS:
+        hit = (now, unit_territories())
+        _CACHE["units"] = hit
+    return hit[1]
+
+
 def _add_months(d: date, n: int) -> date:
     m = d.month - 1 + n
     return date(d.year + m // 12, m % 12 + 1, 1)
@@ -130,10 +145,22 @@ def refresh_measure(code: str, *, first: date, end: date, today: date,
             # A snapshot belongs to the month it was taken in; earlier months keep theirs.
             old = old.filter(period=month_start(today))
         old.delete()
-        for f in facts:
-            f.measure = code
-        Fact.objects.bulk_create(facts, batch_size=BATCH)
+        _insert(code, facts)
     return len(facts)
+
+
+def _insert(code: str, facts: list[Fact]) -> None:
+    """Plain INSERTs of many rows per statement: model instances and ``bulk_create`` cost more
+    in Python than the database spends writing (millions of rows at the national scale)."""
+    table = Fact._meta.db_table
+    columns = ("measure", "period", "level", "org_unit_id", "province_id", "region_id", "dim", "dim_value", "value")
+    postgres = connection.vendor == "postgresql"
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
+    rows = [(code, f.period if postgres else f.period.isoformat(), f.level, f.org_unit_id, f.province_id,
+             f.region_id, f.dim, f.dim_value, f.value) for f in facts]
+    with connection.cursor() as cur:
+        for i in range(0, len(rows), BATCH):
+            cur.executemany(sql, rows[i:i + BATCH])
 
 
 def first_month() -> date:

@@ -91,7 +91,23 @@ def shows_exact_counts(scope: Scope) -> bool:
 
 
 def territory(scope: Scope, level: str, territory_id: int | None) -> Territory:
-    """The territory, if the actor may read its aggregates; 404 otherwise (same as missing)."""
+    """The territory, if the actor may read its aggregates; 404 otherwise (same as missing).
+
+    Remembered for the scope's life (one request): every selector of a page asks again."""
+    key = f"vigilance.territory:{level}:{territory_id}"
+    memo = scope._memo
+    if key not in memo:
+        try:
+            memo[key] = _territory(scope, level, territory_id)
+        except Http404:
+            memo[key] = None
+    found = memo[key]
+    if found is None:
+        raise Http404
+    return found
+
+
+def _territory(scope: Scope, level: str, territory_id: int | None) -> Territory:
     require_aggregates(scope)
     allowed = scope.territory_province_ids()
     if level == Level.NATIONAL:
@@ -119,9 +135,9 @@ def territory(scope: Scope, level: str, territory_id: int | None) -> Territory:
         unit = OrgUnit.objects.filter(pk=territory_id or 0, kind=OrgUnit.Kind.ESTABLISHMENT).first()
         if unit is None:
             raise Http404
-        from .refresh import unit_territories
+        from .refresh import cached_unit_territories
 
-        prov, _reg = unit_territories().get(unit.pk, (None, None))
+        prov, _reg = cached_unit_territories().get(unit.pk, (None, None))
         if allowed is not None and prov not in allowed:
             raise Http404
         parent = _optional(scope, Level.PROVINCE, prov) if prov else None
@@ -340,9 +356,9 @@ def _children(level: str, territory_id: int | None, child: str) -> list[Territor
             qs = qs.filter(region_id=territory_id or 0)
         return [Territory(Level.PROVINCE, p.pk, p.code, _name(p), None, p.population_2024) for p in qs]
     if child == Level.ESTABLISHMENT:
-        from .refresh import unit_territories
+        from .refresh import cached_unit_territories
 
-        ids = [pk for pk, (prov, _r) in unit_territories().items() if prov == territory_id]
+        ids = [pk for pk, (prov, _r) in cached_unit_territories().items() if prov == territory_id]
         units = OrgUnit.objects.filter(pk__in=ids, kind=OrgUnit.Kind.ESTABLISHMENT).order_by("name_fr")
         return [Territory(Level.ESTABLISHMENT, u.pk, u.code, _name(u), None, None) for u in units]
     return []
