@@ -248,3 +248,72 @@ class ReferenceLoad(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.version}"
+
+
+class CensusLevel(models.TextChoices):
+    NATIONAL = "N", _("National")
+    REGION = "R", _("Region")
+    PROVINCE = "P", _("Province")
+    COMMUNE = "C", _("Commune")
+
+
+class CensusProfile(models.Model):
+    """One territory's census indicators as published by HCP (RGPH), for one sex ("all",
+    "female", "male"): the fields the need estimates and the vulnerability index use, kept as
+    published (rates in per cent, counts in people or households). A cell HCP did not publish is
+    absent from ``values``: missing, never zero."""
+
+    level = models.CharField(max_length=1, choices=CensusLevel.choices)
+    code = models.CharField(max_length=14, blank=True)  # HCP code; "" for the country
+    sex = models.CharField(max_length=6, default="all")
+    year = models.PositiveSmallIntegerField(default=2024)
+    values: models.JSONField[Any, Any] = models.JSONField(default=dict)
+    source = models.CharField(max_length=60, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["level", "code", "sex", "year"], name="census_profile_unique")]
+        verbose_name = _("census profile")
+        verbose_name_plural = _("census profiles")
+
+    def __str__(self) -> str:
+        return f"{self.level}{self.code} {self.sex} {self.year}"
+
+
+class NeedEstimate(models.Model):
+    """An estimated target population of one territory (people or households), with its
+    uncertainty where the method has one, computed from the census profile at load time."""
+
+    level = models.CharField(max_length=1, choices=CensusLevel.choices)
+    code = models.CharField(max_length=14, blank=True)
+    group = models.CharField(max_length=24)
+    year = models.PositiveSmallIntegerField(default=2024)
+    value = models.FloatField(null=True)  # None: a census cell it needs is missing
+    low = models.FloatField(null=True)
+    high = models.FloatField(null=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["level", "code", "group", "year"], name="need_estimate_unique")]
+        indexes = [models.Index(fields=["group", "level", "year"], name="need_group_level")]
+        verbose_name = _("need estimate")
+        verbose_name_plural = _("need estimates")
+
+    def __str__(self) -> str:
+        return f"{self.group} {self.level}{self.code}: {self.value}"
+
+
+class VulnerabilityScheme(models.Model):
+    """The territorial vulnerability index's method as data: which census indicators, their
+    weights and direction. Advisory, for territories only: never applied to a person."""
+
+    name = models.CharField(_("name"), max_length=120)
+    # [{"field": "illiteracy_rate_15_plus", "weight": 2, "higher_is_worse": true, "sex": "all"}, ...]
+    components: models.JSONField[Any, Any] = models.JSONField(_("components"), default=list)
+    active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("vulnerability index method")
+        verbose_name_plural = _("vulnerability index methods")
+
+    def __str__(self) -> str:
+        return self.name
