@@ -240,3 +240,25 @@ class AlertEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.alert_id} {self.status} {self.at}"
+
+
+class CoverageFact(models.Model):
+    """People served in one need group and one territory over one period, counted by their
+    commune of residence (``coverage.coverage_refresh`` writes them; ``coverage`` reads them
+    beside the census need estimates). A count, never a person."""
+
+    # "12m" = the twelve months up to the refresh date; "2025", "2026"… = a calendar year.
+    period = models.CharField(max_length=8)
+    level = models.CharField(max_length=1)  # "N", "R", "P", "C" (HCP levels, as NeedEstimate)
+    code = models.CharField(max_length=14, blank=True)  # HCP code, "" for the country
+    group = models.CharField(max_length=24)  # a need group of territory.need.GROUPS
+    served = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["group", "level", "period"], name="coverage_group_level")]
+        verbose_name = _("people served per need group")
+        verbose_name_plural = _("people served per need group")
+
+    def __str__(self) -> str:
+        return f"{self.group} {self.period} {self.level}{self.code}: {self.served}"
