@@ -14,4 +14,5 @@ urlpatterns = [
     path("alerts/", include("mowakaba.vigilance.urls_alerts")),
     path("reports/", include("mowakaba.vigilance.urls_reports")),
     path("plan/", include("mowakaba.vigilance.urls_plan")),
+    path("coverage/", include("mowakaba.vigilance.urls_coverage")),
 ]
