@@ -100,6 +100,50 @@ Z95 = 1.96
 INTERPOLATION_SPREAD = 0.2
 
 
+# Labels of the kept fields, for pages that show an index's components or a profile.
+FIELD_LABELS: dict[str, Promise] = {
+    "population_municipal": _("Municipal population"),
+    "age_0_4": _("Aged 0 to 4 (%)"),
+    "age_5_9": _("Aged 5 to 9 (%)"),
+    "age_10_14": _("Aged 10 to 14 (%)"),
+    "age_60_64": _("Aged 60 to 64 (%)"),
+    "age_65_69": _("Aged 65 to 69 (%)"),
+    "age_70_74": _("Aged 70 to 74 (%)"),
+    "age_75_plus": _("Aged 75 and over (%)"),
+    "age_60_plus": _("Aged 60 and over (%)"),
+    "disability_prevalence": _("Disability prevalence (%)"),
+    "schooling_population_7_to_12": _("Population aged 7 to 12"),
+    "schooling_rate_6_to_11": _("School enrolment at 6 to 11 (%)"),
+    "illiteracy_population_15_plus": _("Population aged 15 and over"),
+    "illiteracy_rate_15_plus": _("Illiteracy rate, aged 15 and over (%)"),
+    "labour_population_15_plus": _("Population aged 15 and over"),
+    "labour_activity_rate": _("Activity rate (%)"),
+    "labour_unemployment_rate": _("Unemployment rate (%)"),
+    "households_count": _("Households"),
+    "households_sedentary": _("Sedentary households"),
+    "households_average_size": _("Average household size"),
+    "households_people_per_room": _("People per room"),
+    "dwelling_type_basic_or_slum": _("Households in a basic house or slum (%)"),
+    "dwelling_type_rural": _("Households in a rural dwelling (%)"),
+    "amenities_electricity": _("Households with electricity (%)"),
+    "amenities_running_water": _("Households with running water (%)"),
+    "amenities_toilet": _("Households with a toilet (%)"),
+    "wastewater_public_sewer": _("Households on the public sewer (%)"),
+    "households_distance_to_paved_road_km": _("Distance to a paved road (km)"),
+}
+
+UNCERTAINTY_NOTE = _(
+    "The range allows for the rounding of the published rates (±0.05 points) and, in territories of "
+    "2,000 households or more, for the 20% sample of the census long questionnaire (approximate 95% "
+    "interval). Counts of people and households are exhaustive."
+)
+INDEX_NOTE = _(
+    "Advisory index of territories, never applied to a person: each census rate is rescaled from 0 "
+    "(best unit of the level) to 100 (worst), then averaged with the weights shown. A unit missing a "
+    "rate has no score."
+)
+
+
 # --------------------------------------------------------------------------------------------
 # Need groups and their estimates
 # --------------------------------------------------------------------------------------------
