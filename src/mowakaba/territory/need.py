@@ -133,9 +133,10 @@ FIELD_LABELS: dict[str, Promise] = {
 }
 
 UNCERTAINTY_NOTE = _(
+    # No "%" here: "20% s..." would read as a printf directive to the catalogue tools.
     "The range allows for the rounding of the published rates (±0.05 points) and, in territories of "
-    "2,000 households or more, for the 20% sample of the census long questionnaire (approximate 95% "
-    "interval). Counts of people and households are exhaustive."
+    "2,000 households or more, for the census long questionnaire reaching one household in five "
+    "there (approximate 95 in 100 interval). Counts of people and households are exhaustive."
 )
 INDEX_NOTE = _(
     "Advisory index of territories, never applied to a person: each census rate is rescaled from 0 "
