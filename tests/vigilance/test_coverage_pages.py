@@ -105,7 +105,7 @@ def test_siting_page_lists_capacity_nearby(as_user: Any, coordinator_casablanca:
 
     offering = Offering.objects.filter(active=True, establishment__commune__province__code="06.141").select_related(
         "establishment__commune").first()
-    assert offering is not None
+    assert offering is not None and offering.establishment.commune is not None
     r = as_user(coordinator_casablanca).get(
         reverse("vigilance:coverage_siting", args=[offering.establishment.commune.pk]) + "?radius=10")
     html = r.content.decode()
