@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from mowakaba.planning.models import ActionPlan, Axis, Objective, Target
 from tests.conftest import client_for
@@ -34,7 +36,9 @@ def test_head_office_builds_a_plan_through_the_pages(national_admin: Any) -> Non
     data = {"indicator": indicator("beneficiaries").pk, "territory": "R", "value": "100", "profile": "linear",
             "version": plan.version}
     r = c.post(reverse("planning:target_new", args=[obj.pk]), data)
-    assert r.status_code == 200 and "needs its region" in r.content.decode()  # explained on the form
+    with translation.override("ar"):  # explained on the form, in the reader's language (Arabic here)
+        needs_region = gettext("A regional target needs its region.")
+    assert r.status_code == 200 and needs_region in r.content.decode()
     assert not Target.objects.filter(objective=obj).exists()
     data["territory"] = "N"
     r = c.post(reverse("planning:target_new", args=[obj.pk]), data)
@@ -42,7 +46,10 @@ def test_head_office_builds_a_plan_through_the_pages(national_admin: Any) -> Non
     t = Target.objects.get(objective=obj)
     # A second tab still holding the old version is refused, nothing overwritten.
     r = c.post(reverse("planning:target_edit", args=[t.pk]), {**data, "value": "5"})
-    assert r.status_code == 200 and "Someone else changed this plan" in r.content.decode()
+    with translation.override("ar"):
+        stale = gettext("Someone else changed this plan since you opened the page. Your changes were not saved: "
+                        "reload the page and try again.")
+    assert r.status_code == 200 and stale in r.content.decode()
     t.refresh_from_db()
     assert t.value == 100
     plan.refresh_from_db()
