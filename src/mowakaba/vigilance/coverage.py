@@ -285,10 +285,18 @@ def make_row(level: str, pk: int | None, code: str, name: str, need: Any, served
     return CoverageRow(level, pk, code, name, value, low, high, n, False, cov, gap, behind, province_id)
 
 
-def _national(group: str, period: str, exact: bool) -> CoverageRow:
+def _national(group: str, period: str, exact: bool, memo: dict[str, Any] | None = None) -> CoverageRow:
+    """The country's row; its rate is the reference of every "behind the national rate" gap
+    (computed on the exact counts: the national count is never small)."""
     is_measured = measured(group)
-    need = _needs(group, "N", [""]).get("")
-    served = _served(group, "N", period, [""]).get("", 0) if is_measured else None
+    key = f"coverage.national:{group}:{period}"
+    if memo is not None and key in memo:
+        need, served = memo[key]
+    else:
+        need = _needs(group, "N", [""]).get("")
+        served = _served(group, "N", period, [""]).get("", 0) if is_measured else None
+        if memo is not None:
+            memo[key] = (need, served)
     row = make_row("N", None, "", str(selectors._national_name()), need, served, exact=True,
                    is_measured=is_measured, national_rate=None)
     rate = row.coverage
@@ -327,8 +335,8 @@ def coverage_table(scope: Scope, group: str, *, level: str, territory_id: int | 
     t = selectors.territory(scope, level, territory_id)
     exact = selectors.shows_exact_counts(scope)
     is_measured = measured(group)
-    national = _national(group, period, exact)
-    rate = _national(group, period, True).coverage if not exact else national.coverage
+    national = _national(group, period, exact, scope._memo)
+    rate = _national(group, period, True, scope._memo).coverage
     child = child_level or CHILD.get(level)
     if child is not None and child not in ("R", "P", "C"):
         child = None
@@ -485,7 +493,7 @@ def siting(scope: Scope, commune_pk: int, *, radius: int = DEFAULT_RADIUS, perio
     served_by: dict[str, dict[str, int]] = {}
     for g in all_groups:
         is_measured = measured(g)
-        rate = _national(g, period, True).coverage
+        rate = _national(g, period, True, scope._memo).coverage
         needs = _needs(g, "C", codes)
         served = served_by[g] = _served(g, "C", period, codes) if is_measured and codes else {}
         per_group[g] = {code: make_row("C", None, code, code, needs.get(code), served.get(code, 0), exact=exact,
