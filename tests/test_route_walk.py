@@ -435,6 +435,17 @@ FOREIGN_ARGS |= {
 }
 POST_ONLY |= {"vigilance:alert_ack", "vigilance:alert_action", "vigilance:alert_close", "vigilance:alert_reopen"}
 GET_ONLY |= {"vigilance:report_job", "vigilance:report_download"}
+# Coverage (issue 7): the siting page of a commune of Marrakech-Safi (outside every walking persona).
+def _marrakech_commune() -> dict[str, int]:
+    from mowakaba.territory.models import Commune
+
+    commune = Commune.objects.filter(province_id=_marrakech()["province"]).order_by("code").first()
+    assert commune is not None
+    return {"pk": commune.pk}
+
+
+FOREIGN_ARGS["vigilance:coverage_siting"] = _marrakech_commune
+GET_ONLY |= {"vigilance:coverage_siting"}
 OPEN_ROUTES["opendata:download"] = "public open data: national and regional aggregates, small counts hidden"
 API_READ_ONLY |= {"/api/vigilance/alerts/{alert_id}"}
 FOREIGN_API |= {
