@@ -21,6 +21,9 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
         from mowakaba.vigilance.refresh import refresh_full
 
         refresh_full()  # the dashboards read pre-aggregated facts, as after `mowakaba vigilance refresh`
+        from mowakaba.vigilance.coverage import coverage_refresh
+
+        coverage_refresh()
 
 
 def _user(username: str) -> Any:

@@ -22,6 +22,9 @@ def refresh_job(job_id: int) -> dict[str, Any]:
 
     try:
         run = refresh_full(progress=progress, job_id=job_id)
+        from .coverage import coverage_refresh
+
+        coverage_refresh()
     except Exception as exc:  # the job page must say it failed rather than spin forever
         Job.objects.filter(pk=job_id).update(status=Job.Status.FAILED, message=str(exc)[:2000],
                                              finished_at=timezone.now())

@@ -58,6 +58,9 @@ class Command(BaseCommand):
                 self.stderr.write(f"  {done + 1}/{total} {measure}")
 
         run = refresh_full(progress=progress) if (full or if_empty) else refresh_recent(progress=progress)
+        from mowakaba.vigilance.coverage import coverage_refresh
+
+        coverage_refresh()  # people served per need group, by commune of residence (issue 7)
         seconds = round(sum(run.timings.values()), 1)
         self.stdout.write(json.dumps({"kind": run.kind, "facts": run.rows, "seconds": seconds,
                                       "months": f"{run.first_period}..{run.last_period}"}))
@@ -65,6 +68,7 @@ class Command(BaseCommand):
     def handle_tick(self, *, every: int = 0, **options: Any) -> None:
         from mowakaba.audit.services import origin
         from mowakaba.vigilance.alerts import alerts_tick
+        from mowakaba.vigilance.coverage import coverage_refresh
         from mowakaba.vigilance.models import RefreshRun
         from mowakaba.vigilance.refresh import refresh_full, refresh_recent
 
@@ -73,6 +77,8 @@ class Command(BaseCommand):
             with origin("job"):
                 first = not RefreshRun.objects.filter(finished_at__isnull=False).exists()
                 run = refresh_full() if first else refresh_recent()
+                if first or _coverage_is_old():
+                    coverage_refresh()
                 counts = alerts_tick()
             self.stdout.write(json.dumps({"refresh": run.kind, "facts": run.rows, "alerts": counts}))
             self.stdout.flush()
@@ -100,3 +106,15 @@ class Command(BaseCommand):
             raise CommandError(f"{input}: {exc}", returncode=2) from None
         # Written only once the whole input has been read and checked: no partial output.
         self.stdout.write(buffer.getvalue(), ending="")
+
+
+def _coverage_is_old() -> bool:
+    """Coverage counts people over a year: once an hour is often enough (18 s at the national scale)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from mowakaba.vigilance.coverage import computed_at
+
+    at = computed_at()
+    return at is None or timezone.now() - at > timedelta(hours=1)
