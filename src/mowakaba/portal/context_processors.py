@@ -19,6 +19,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items: list[tuple[str, Any, str]] = [("portal:home", _("Home"), "home")]
     if scope.can(Capability.VIEW_AGGREGATES):
         items.append(("vigilance:home", _("Dashboard"), "dashboard"))
+        items.append(("vigilance:coverage", _("Coverage of needs"), "coverage"))
         items.append(("vigilance:alerts", _("Alerts"), "alerts"))
         items.append(("vigilance:plan_progress", _("Action plan"), "plan"))
         items.append(("vigilance:reports", _("Reports"), "reports"))
