@@ -232,6 +232,20 @@ class CoverageRow:
     gap_national: float | None  # need x national rate - served, when positive
     province_id: int | None = None
 
+    @property
+    def coverage_text(self) -> str:
+        return percent(self.coverage)
+
+
+def percent(v: float | None) -> str:
+    """About three significant figures (0.031 %, 2.4 %, 65 %): coverages of a few per thousand
+    are common and must not all read "0.0 %"."""
+    if v is None:
+        return "—"
+    from .maps import number_formatter
+
+    return f"{number_formatter()(v)}\u202f%"
+
 
 @dataclass(frozen=True)
 class CoverageTable:

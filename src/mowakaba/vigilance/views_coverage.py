@@ -32,9 +32,7 @@ def _level_title(level: str) -> str:
 
 
 def pct(v: float | None) -> str:
-    if v is None:
-        return "—"
-    return f"{v:.1f}\u202f%" if v < 100 else f"{v:.0f}\u202f%"
+    return coverage.percent(v)
 
 
 def people(v: float | None) -> str:
