@@ -23,7 +23,16 @@ from django.db import transaction
 from mowakaba.accounts.models import Assignment, Role, User
 from mowakaba.audit.services import journal_write
 from mowakaba.demo.names import random_person_name
-from mowakaba.territory.models import Commune, EstablishmentType, OrgUnit, PartnerAssociation, Province, Region
+from mowakaba.territory.models import (
+    CensusProfile,
+    Commune,
+    EstablishmentType,
+    OrgUnit,
+    PartnerAssociation,
+    Province,
+    Region,
+)
+from mowakaba.territory.need import census_load
 from mowakaba.territory.services import territory_load_reference
 
 DEMO_PASSWORD = "demo-Mowakaba-2026"
@@ -168,6 +177,9 @@ def _structure(scale_name: str, seed: int, say: Callable[[str], None]) -> dict[s
     if not Commune.objects.exists():
         territory_load_reference()
     say("territory loaded")
+    if not CensusProfile.objects.filter(year=2024).exists():
+        census_load()  # the persons are placed in proportion to the census needs (demo/persons.py)
+        say("census loaded")
     regions = {r.code: r for r in Region.objects.all()}
     provinces = list(Province.objects.select_related("region").order_by("code"))
     communes_by_province: dict[int, list[Commune]] = {}
