@@ -130,6 +130,14 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
             info["plan"] = generate_plan(seed=7, progress=say)
     except ImportError:
         pass
+    from mowakaba.territory.models import CensusProfile
+
+    if not CensusProfile.objects.exists():  # a database made before the census load existed
+        from mowakaba.territory.need import census_load
+
+        t = time.perf_counter()
+        info["census"] = census_load()
+        info["census_seconds"] = round(time.perf_counter() - t, 1)
     info["database"] = plan
     return info
 
@@ -212,6 +220,46 @@ def dashboard_times(requests: int) -> dict[str, Any]:
     return out
 
 
+def coverage_times(requests: int) -> dict[str, Any]:
+    """Issue 7: people served per need group (the refresh), then the coverage pages: the
+    national table with the province map, a region with its communes' map, the commune-level
+    vulnerability map of the whole country, and a siting page."""
+    from django.test import Client
+
+    from mowakaba.accounts.models import User
+    from mowakaba.territory.models import Commune, Region
+    from mowakaba.vigilance.coverage import coverage_refresh
+
+    t = time.perf_counter()
+    counts = coverage_refresh()
+    out: dict[str, Any] = {"coverage_refresh": {"seconds": round(time.perf_counter() - t, 1),
+                                                "rows": counts.get("rows", counts)}}
+    region = Region.objects.get(code="06").pk
+    commune = Commune.objects.filter(province__code="06.141").order_by("code").first()
+    groups = ["disability", "age_60", "children_out_of_school", "illiterate_women"]
+    targets = {
+        "coverage_national": ("headoffice", [f"/vigilance/coverage/?group={g}" for g in groups]),
+        "coverage_region_communes": ("coordinator.casa",
+                                     [f"/vigilance/coverage/?group={g}&level=R&id={region}" for g in groups]),
+        "vulnerability_communes_national": ("headoffice", ["/vigilance/coverage/vulnerability/?level=C"]),
+        "siting": ("headoffice", [f"/vigilance/coverage/siting/{commune.pk}/" if commune else "/"]),
+    }
+    for label, (username, urls) in targets.items():
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        client.get(urls[0])  # warm shapes and templates
+        timings, statuses, queries = [], [], []
+        for i in range(requests):
+            ms, status, n = _timed(client, urls[i % len(urls)])
+            timings.append(ms)
+            statuses.append(status)
+            queries.append(n)
+        out[label] = {"url": urls[0], "requests": requests, "p50_ms": round(statistics.median(timings), 1),
+                      "p95_ms": round(pct(timings, 95), 1), "max_ms": round(max(timings), 1),
+                      "queries_max": max(queries), "statuses": {s: statuses.count(s) for s in set(statuses)}}
+    return out
+
+
 def alerts_time() -> dict[str, Any]:
     try:
         from mowakaba.vigilance.alerts import alerts_tick
@@ -256,6 +304,7 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=60, help="in-process requests per dashboard")
     ap.add_argument("--output", default="")
     ap.add_argument("--skip-refresh", action="store_true", help="keep the facts as they are (no refresh timing)")
+    ap.add_argument("--only-coverage", action="store_true", help="only the coverage refresh and pages (issue 7)")
     args = ap.parse_args()
 
     info = prepare(args)
@@ -279,6 +328,10 @@ def main() -> None:
             Path(args.output).write_text(text + "\n")
         return text
 
+    if args.only_coverage:
+        report["coverage"] = coverage_times(args.requests)
+        print(save())
+        return
     if not args.skip_refresh:
         report.update(refresh_times())
         save()
@@ -286,6 +339,8 @@ def main() -> None:
     report["dashboards"] = dashboard_times(args.requests)
     save()
     report["report"] = report_time()
+    save()
+    report["coverage"] = coverage_times(args.requests)
     save()
     report["alerts_tick"] = alerts_time()
     print(save())
