@@ -132,3 +132,10 @@ def test_xlsx_download_is_journalled(as_user: Any, national_admin: Any, refreshe
     r = as_user(national_admin).get(URL + "?group=disability&by=P&format=xlsx")
     assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
     assert JournalEntry.objects.filter(action="vigilance.export", object_type="coverage").exists()
+
+
+def test_the_national_coverage_page_measures_equity_across_provinces(national_admin: Any) -> None:
+    from tests.conftest import client_for
+
+    html = client_for(national_admin).get("/vigilance/coverage/?group=disability").content.decode()
+    assert 'data-testid="equity"' in html

@@ -647,6 +647,56 @@ def coverage_candidates(*, today: date) -> list[Candidate]:
     return out
 
 
+# Coverage of a need group (issue 7): people of the group served over 12 months ÷ the census
+# estimate of the group in the province, against the same ratio for the whole country. Only
+# groups the records can count, and only where the need is large enough for a ratio to mean
+# something.
+GROUP_COVERAGE_MIN_NEED = 500
+
+
+def group_coverage_candidates(*, today: date) -> list[Candidate]:
+    from mowakaba.territory.models import NeedEstimate
+
+    from .coverage import MEASURED, PERIOD_12M
+    from .models import CoverageFact
+
+    month = today.replace(day=1)
+    served = {(lv, code, g): n for lv, code, g, n in CoverageFact.objects.filter(
+        period=PERIOD_12M, level__in=["N", "P"]).values_list("level", "code", "group", "served")}
+    if not served:
+        return []
+    need = {(lv, code, g): v for lv, code, g, v in NeedEstimate.objects.filter(
+        level__in=["N", "P"], group__in=list(MEASURED)).values_list("level", "code", "group", "value")}
+    provinces = dict(Province.objects.values_list("code", "pk"))
+    with_units = set(OrgUnit.objects.filter(kind=OrgUnit.Kind.ESTABLISHMENT, commune__isnull=False)
+                     .values_list("commune__province_id", flat=True).distinct())
+    out = []
+    for group in sorted(MEASURED):
+        n_served, n_need = served.get(("N", "", group), 0), need.get(("N", "", group))
+        if not n_served or not n_need:
+            continue
+        national = n_served / n_need
+        for code, prov in provinces.items():
+            p_need = need.get(("P", code, group))
+            if prov not in with_units or not p_need or p_need < GROUP_COVERAGE_MIN_NEED:
+                continue  # a missing census cell is not a zero: no alert on it
+            p_served = int(served.get(("P", code, group), 0))
+            ratio = p_served / p_need / national
+            if ratio >= COVERAGE_RATIO:
+                continue
+            out.append(Candidate(
+                kind=Kind.COVERAGE_LOW, province_id=prov, period_start=month, subject=group,
+                observed=round(100 * p_served / p_need, 4), expected=round(100 * national, 4),
+                score=round(ratio, 3), threshold=round(100 * national * COVERAGE_RATIO, 4), method="rule-need",
+                severity=Severity.CRITICAL if ratio < COVERAGE_CRITICAL_RATIO else Severity.WARNING,
+                explanation={"rule": "coverage_need", "group": group, "served": p_served, "need": round(p_need),
+                             "coverage": round(100 * p_served / p_need, 4),
+                             "national_served": int(n_served), "national_need": round(n_need),
+                             "national_coverage": round(100 * national, 4), "ratio": round(ratio, 3),
+                             "min_ratio": COVERAGE_RATIO, "critical_ratio": COVERAGE_CRITICAL_RATIO}))
+    return out
+
+
 def _create(c: Candidate, key: str, now: datetime) -> bool:
     with transaction.atomic():
         alert = Alert.objects.create(
@@ -724,6 +774,7 @@ def alerts_tick(*, today: date | None = None, now: datetime | None = None,
     candidates += followup_candidates(today=today, units=units)
     candidates += report_candidates(today=today, units=units)
     candidates += coverage_candidates(today=today)
+    candidates += group_coverage_candidates(today=today)
     stats = _save(candidates, timezone.now())
     stats["signals"] = len(candidates)
     stats.update(stats_extra)
@@ -755,6 +806,10 @@ KIND_RULES: dict[str, Any] = {
         "People served per 1,000 inhabitants over the last twelve complete months (each person "
         "counted in the month of their first service of the year; 2024 census population), compared "
         "with the national rate."),
+    "coverage_need": gettext_lazy(
+        "People of the group served over the last twelve months, by their commune of residence, divided by "
+        "the census estimate of the group in the province (RGPH 2024), compared with the same ratio for the "
+        "whole country."),
 }
 
 
@@ -852,6 +907,16 @@ def explain(alert: Alert, *, exact: bool = True) -> dict[str, Any]:
             (_("Alert below"), pct(e.get("min_ratio"))),
             (_("Critical below"), pct(e.get("critical_ratio"))),
         ]
+    elif rule == "coverage_need":
+        rows += [
+            (_("People of the group served (12 months)"), _count(e.get("served"), exact)),
+            (_("Estimated need (2024 census)"), fmt(e.get("need"))),
+            (_("Coverage"), f"{fmt(e.get('coverage'))} %"),
+            (_("National coverage"), f"{fmt(e.get('national_coverage'))} %"),
+            (_("Province ÷ national"), pct(e.get("ratio"))),
+            (_("Alert below"), pct(e.get("min_ratio"))),
+            (_("Critical below"), pct(e.get("critical_ratio"))),
+        ]
     return {"rule": str(KIND_RULES.get(rule, "")), "rows": rows}
 
 
@@ -865,6 +930,11 @@ def subject_label(alert: Alert) -> str:
             return str(Need(alert.subject).label)
         except ValueError:
             return alert.subject
+    if alert.kind == Kind.COVERAGE_LOW:
+        from mowakaba.territory.need import GROUPS
+
+        group = GROUPS.get(alert.subject)
+        return str(group.label) if group is not None else alert.subject
     return alert.subject
 
 

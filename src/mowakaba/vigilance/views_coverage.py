@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from mowakaba.accounts.scope import Scope, scope_of
 from mowakaba.audit.services import journal_write
+from mowakaba.territory.models import Province
 
 from . import charts, coverage, maps, selectors
 from .coverage import CoverageRow, CoverageTable
@@ -184,6 +185,8 @@ def coverage_page(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "xlsx":
         return _download(request, table, g)
 
+    fairness = _equity(prov_table) if table.measured else None
+
     crumbs = []
     node: Any = t
     while node is not None:
@@ -196,7 +199,7 @@ def coverage_page(request: HttpRequest) -> HttpResponse:
         "t": t, "table": table, "group": g, "group_code": group, "groups": group_links, "period": period,
         "periods": period_codes, "show": show, "rows": rows, "ranking": ranking, "bars": bars, "maps": maps_out,
         "child_level": child, "child_title": _level_title(child or ""), "level_title": _level_title(t.level),
-        "crumbs": crumbs, "exact": selectors.shows_exact_counts(scope), "source": _source(),
+        "crumbs": crumbs, "exact": selectors.shows_exact_counts(scope), "source": _source(), "equity": fairness,
         "computed_at": coverage.computed_at(), "national_rate": pct(table.national_rate),
         "total_coverage": pct(table.total.coverage),
         "toggle_url": coverage_url(level, pk, group, period, "coverage" if show == "unmet" else "unmet",
@@ -272,7 +275,7 @@ def vulnerability_page(request: HttpRequest) -> HttpResponse:
     selectors.require_aggregates(scope)
     level = "C" if request.GET.get("level") == "C" else "P"
     allowed = scope.territory_province_ids()
-    from mowakaba.territory.models import Commune, Province
+    from mowakaba.territory.models import Commune
 
     provinces = Province.objects.order_by("code")
     if allowed is not None:
@@ -368,3 +371,26 @@ def field_label(field: str) -> str:
         "amenities_electricity": _("Households with electricity (%)"),
     }
     return str(labels.get(field, field))
+
+
+def _equity(prov_table: CoverageTable | None) -> dict[str, Any] | None:
+    """How evenly the group's coverage is spread across the provinces shown: the Gini of coverage
+    weighted by need, and Theil's index of the people served against the estimated need (split
+    between and within regions for the country). Provinces whose count is hidden or whose need
+    is missing are left out, and counted."""
+    if prov_table is None or len(prov_table.rows) < 3:
+        return None
+    from . import equity
+
+    rows = prov_table.rows
+    regions = dict(Province.objects.filter(code__in=[r.code for r in rows]).values_list("code", "region_id"))
+    served: list[float | None] = [None if r.served is None else float(r.served) for r in rows]
+    need: list[float | None] = [r.need for r in rows]
+    coverage_rates = [None if s_ is None or not n else s_ / n for s_, n in zip(served, need, strict=True)]
+    g = equity.gini(coverage_rates, need)
+    th = equity.theil(served, need, [regions.get(r.code) for r in rows])
+    if g.value is None and th.total is None:
+        return None
+    return {"gini": g.value, "theil": th.total, "between": th.between, "within": th.within,
+            "kept": len(rows) - g.n_excluded, "left_out": g.n_excluded,
+            "national": prov_table.territory.level == "N"}
