@@ -20,6 +20,7 @@ run: install
 	$(BIN)/mowakaba migrate --noinput
 	$(BIN)/mowakaba collectstatic --noinput --verbosity 0
 	$(BIN)/mowakaba demo --scale $(SCALE) --if-empty
+	$(BIN)/mowakaba territory census
 	$(BIN)/mowakaba vigilance refresh --if-empty
 	HTTPS=0 PORT=$(PORT) $(BIN)/mowakaba serve
 
