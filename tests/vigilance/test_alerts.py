@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from mowakaba.accounts.scope import scope_for_user
 from mowakaba.audit.models import JournalEntry
@@ -355,3 +355,30 @@ def test_explanations_are_written_in_the_readers_language(delegate_casablanca: A
     hidden = al.explain(_alert(_province(delegate_casablanca), explanation={"rule": "referrals_late",
                                                                             "referrals": 3}), exact=False)
     assert "3" not in hidden["rows"][0][1]
+
+
+def test_a_new_alert_reaches_the_provinces_delegates_in_the_bell(db: Any) -> None:
+    import datetime as dt
+
+    from mowakaba.accounts.models import User
+    from mowakaba.notifications.models import Notification
+    from mowakaba.notifications.text import render
+    from mowakaba.territory.models import Province
+    from mowakaba.vigilance.alerts import ALERT_NOTIFICATION, Candidate, _save
+    from mowakaba.vigilance.models import Alert
+
+    casa = Province.objects.get(code="06.141")
+    delegate = User.objects.get(username="delegate.casa")
+    before = Notification.objects.filter(user=delegate, kind=ALERT_NOTIFICATION).count()
+    c = Candidate(kind=Alert.Kind.REFERRALS_UNANSWERED, province_id=casa.pk, period_start=dt.date(2026, 11, 23),
+                  observed=9, method="rule-count", explanation={"rule": "referrals_late", "referrals": 9})
+    _save([c], timezone.now())
+    _save([c], timezone.now())  # the same signal again: no second notification
+    notes = Notification.objects.filter(user=delegate, kind=ALERT_NOTIFICATION)
+    assert notes.count() == before + 1
+    n = notes.latest("pk")
+    assert n.url == f"/vigilance/alerts/{Alert.objects.get(key=c.key).pk}/"
+    with translation.override("fr"):
+        assert casa.name_fr in render(n)
+    assert not Notification.objects.filter(user__username="delegate.tanger", kind=ALERT_NOTIFICATION,
+                                           url=n.url).exists()

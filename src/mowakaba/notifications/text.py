@@ -17,8 +17,8 @@ from django.utils.dateparse import parse_date
 from django.utils.formats import get_format
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from mowakaba.notifications.models import Notification
 
@@ -97,6 +97,11 @@ def _sentence(n: Notification) -> tuple[str, dict[str, Any], set[str]]:
         return (_("Convention %(convention)s: the %(report)s due on %(due)s has not come in"),
                 {"convention": str(p.get("convention", "")), "report": report, "due": _day(p.get("due"))},
                 {"convention", "due"})
+    if kind == "vigilance_alert":  # vigilance.alerts.ALERT_NOTIFICATION; its labels come in every language
+        lang = (get_language() or "ar")[:2]
+        province = str(p.get(f"province_{lang}") or p.get("province_fr") or "")
+        what = str(p.get(f"what_{lang}") or p.get("what_fr") or _("Alert"))
+        return _("New alert in %(province)s: %(what)s"), {"province": province, "what": what}, set()
     label = dict(K.choices).get(kind, _("Notification"))
     return "%(label)s", {"label": str(label)}, set()
 

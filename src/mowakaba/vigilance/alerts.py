@@ -33,6 +33,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Func, IntegerField, Min, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncWeek
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -704,10 +705,36 @@ def _create(c: Candidate, key: str, now: datetime) -> bool:
             subject=c.subject, period_start=c.period_start, observed=c.observed, expected=c.expected,
             score=c.score, threshold=c.threshold, method=c.method, explanation=c.explanation, key=key)
         AlertEvent.objects.create(alert=alert, at=now, actor=None, status=Status.NEW, note="")
+        delegation = _delegation_of(c.province_id)
         journal_write(actor=None, action="alert.raise", obj=alert, object_repr=_repr(alert),
-                      org_unit_id=_delegation_of(c.province_id),
-                      changes={"status": [None, Status.NEW], "observed": [None, c.observed]})
+                      org_unit_id=delegation, changes={"status": [None, Status.NEW], "observed": [None, c.observed]})
+        _notify_new(alert, delegation)
     return True
+
+
+ALERT_NOTIFICATION = "vigilance_alert"
+
+
+def _notify_new(alert: Alert, delegation: int | None) -> None:
+    """The province's delegates hear of a new alert in the bell (they are the ones who act on it).
+    The text is written at reading time in the reader's language, from the codes kept here."""
+    if delegation is None:
+        return
+    from mowakaba.accounts.models import Assignment, Role
+    from mowakaba.notifications.services import notify
+
+    delegates = (Assignment.objects.active().filter(org_unit_id=delegation, role=Role.DELEGATE)
+                 .values_list("user_id", flat=True))
+    from django.utils import translation
+
+    names = Province.objects.filter(pk=alert.province_id).values_list("name_ar", "name_fr").first()
+    name_ar, name_fr = names or ("", "")
+    params: dict[str, Any] = {"kind": alert.kind, "severity": alert.severity,
+                              "province_ar": name_ar, "province_fr": name_fr, "province_en": name_fr}
+    for lang in ("ar", "fr", "en"):
+        with translation.override(lang):
+            params[f"what_{lang}"] = str(alert.get_kind_display())
+    notify(delegates, ALERT_NOTIFICATION, params, url=reverse("vigilance:alert", args=[alert.pk]))
 
 
 def _save(candidates: Iterable[Candidate], now: datetime) -> dict[str, int]:
