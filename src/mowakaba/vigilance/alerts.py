@@ -45,6 +45,7 @@ from mowakaba.core.errors import StaleEdit
 from mowakaba.territory.models import OrgUnit, Province
 
 from .models import Alert, AlertEvent, Fact
+from .periods import add_months
 
 Status = Alert.Status
 Kind = Alert.Kind
@@ -606,17 +607,12 @@ def report_candidates(*, today: date, units: dict[int, int] | None = None) -> li
     return out
 
 
-def _add_months(d: date, n: int) -> date:
-    m = d.month - 1 + n
-    return date(d.year + m // 12, m % 12 + 1, 1)
-
-
 def coverage_candidates(*, today: date) -> list[Candidate]:
     """People served per 1,000 inhabitants over the last 12 complete months (facts "beneficiaries",
     census 2024 populations), per province with at least one establishment: alert below half the
     national rate."""
     month = today.replace(day=1)
-    first = _add_months(month, -COVERAGE_MONTHS)
+    first = add_months(month, -COVERAGE_MONTHS)
     facts = Fact.objects.filter(measure="beneficiaries", dim="", period__gte=first, period__lt=month)
     national = facts.filter(level="N").aggregate(s=Sum("value"))["s"] or 0
     population = Province.objects.aggregate(s=Sum("population_2024"))["s"] or 0
@@ -644,7 +640,7 @@ def coverage_candidates(*, today: date) -> list[Candidate]:
                          "national_served": int(national), "national_population": int(population),
                          "national_rate": round(national_rate, 2), "ratio": round(ratio, 3),
                          "min_ratio": COVERAGE_RATIO, "critical_ratio": COVERAGE_CRITICAL_RATIO,
-                         "first": first.isoformat(), "last": _add_months(month, -1).isoformat()}))
+                         "first": first.isoformat(), "last": add_months(month, -1).isoformat()}))
     return out
 
 

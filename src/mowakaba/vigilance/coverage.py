@@ -320,19 +320,19 @@ def _national(group: str, period: str, exact: bool, memo: dict[str, Any] | None 
 def _children(level: str, territory_id: int | None, child: str) -> list[tuple[int, str, str, int | None]]:
     """(pk, code, name, province id) of the territories one level down, in code order."""
     if child == "R":
-        return [(r.pk, r.code, selectors._name(r), None) for r in Region.objects.order_by("code")]
+        return [(r.pk, r.code, selectors.local_name(r), None) for r in Region.objects.order_by("code")]
     if child == "P":
         qs = Province.objects.order_by("code")
         if level == "R":
             qs = qs.filter(region_id=territory_id or 0)
-        return [(p.pk, p.code, selectors._name(p), p.pk) for p in qs]
+        return [(p.pk, p.code, selectors.local_name(p), p.pk) for p in qs]
     if child == "C":
         cqs = Commune.objects.order_by("code")
         if level == "P":
             cqs = cqs.filter(province_id=territory_id or 0)
         elif level == "R":
             cqs = cqs.filter(province__region_id=territory_id or 0)
-        return [(c.pk, c.code, selectors._name(c), c.province_id) for c in cqs]
+        return [(c.pk, c.code, selectors.local_name(c), c.province_id) for c in cqs]
     return []
 
 
@@ -383,7 +383,7 @@ def commune_territory(scope: Scope, commune_pk: int) -> tuple[Commune, Territory
         selectors.require_aggregates(scope)
         raise Http404
     province = selectors.territory(scope, "P", commune.province_id)
-    return commune, Territory("C", commune.pk, commune.code, selectors._name(commune), province,
+    return commune, Territory("C", commune.pk, commune.code, selectors.local_name(commune), province,
                               commune.population_2024 or None)
 
 

@@ -24,6 +24,7 @@ from mowakaba.territory.models import OrgUnit
 
 from .measures import MEASURES, STOCK_MEASURES, LevelRow, Row, month_start
 from .models import Fact, RefreshRun
+from .periods import add_months
 
 Progress = Callable[[int, int, str], None]
 BATCH = 5000
@@ -75,11 +76,6 @@ def cached_unit_territories() -> dict[int, tuple[int | None, int | None]]:
         hit = (now, unit_territories())
         _CACHE["units"] = hit
     return hit[1]
-
-
-def _add_months(d: date, n: int) -> date:
-    m = d.month - 1 + n
-    return date(d.year + m // 12, m % 12 + 1, 1)
 
 
 def _roll_up(rows: Iterable[Row], territories: dict[int, tuple[int | None, int | None]]) -> list[Fact]:
@@ -179,7 +175,7 @@ def refresh(*, first: date, end: date, kind: str, progress: Progress | None = No
             job_id: int | None = None, measures: Iterable[str] | None = None) -> RefreshRun:
     today = timezone.localdate()
     run = RefreshRun.objects.create(kind=kind, started_at=timezone.now(), first_period=first,
-                                    last_period=_add_months(end, -1), job_id=job_id)
+                                    last_period=add_months(end, -1), job_id=job_id)
     territories = unit_territories()
     codes = list(measures or MEASURES)
     timings: dict[str, float] = {}
@@ -204,12 +200,12 @@ def refresh(*, first: date, end: date, kind: str, progress: Progress | None = No
 
 def refresh_full(*, progress: Progress | None = None, job_id: int | None = None) -> RefreshRun:
     today = timezone.localdate()
-    return refresh(first=first_month(), end=_add_months(month_start(today), 1), kind=RefreshRun.Kind.FULL,
+    return refresh(first=first_month(), end=add_months(month_start(today), 1), kind=RefreshRun.Kind.FULL,
                    progress=progress, job_id=job_id)
 
 
 def refresh_recent(*, months: int = 2, progress: Progress | None = None) -> RefreshRun:
     """The current month and the one before (records entered late land there)."""
     this_month = month_start(timezone.localdate())
-    return refresh(first=_add_months(this_month, -(months - 1)), end=_add_months(this_month, 1),
+    return refresh(first=add_months(this_month, -(months - 1)), end=add_months(this_month, 1),
                    kind=RefreshRun.Kind.RECENT, progress=progress)

@@ -38,7 +38,7 @@ from django.db.models import Sum
 from django.utils import formats, timezone
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language, gettext, pgettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from mowakaba.accounts.scope import Scope
@@ -46,6 +46,8 @@ from mowakaba.territory.models import Province, Region
 
 from . import charts, maps, selectors, suppression
 from .models import Fact, Indicator, Level
+from .periods import add_months
+from .selectors import local_name
 from .suppression import (
     COMPLEMENTARY_MARK,
     DEFAULT_THRESHOLD,
@@ -69,11 +71,6 @@ Progress = Callable[[int, int], None]
 
 
 # ---- periods ---------------------------------------------------------------------------------
-
-def add_months(d: date, n: int) -> date:
-    m = d.year * 12 + d.month - 1 + n
-    return date(m // 12, m % 12 + 1, 1)
-
 
 @dataclass(frozen=True)
 class Period:
@@ -486,11 +483,6 @@ class Context:
 
 # ---- labels ----------------------------------------------------------------------------------
 
-def _name(obj: Any) -> str:
-    lang = (get_language() or "ar")[:2]
-    return str(getattr(obj, "name_ar" if lang == "ar" else "name_fr", "") or getattr(obj, "name_fr", ""))
-
-
 def dim_labels(dim: str) -> dict[str, str]:
     if dim == "group":
         from mowakaba.cases.models import TargetGroup
@@ -511,11 +503,11 @@ def dim_labels(dim: str) -> dict[str, str]:
     if dim == "programme":
         from mowakaba.programs.models import Programme
 
-        return {p.code: _name(p) for p in Programme.objects.all()}
+        return {p.code: local_name(p) for p in Programme.objects.all()}
     if dim == "theme":
         from mowakaba.training.models import Theme
 
-        return {t.code: _name(t) for t in Theme.objects.all()}
+        return {t.code: local_name(t) for t in Theme.objects.all()}
     return {}
 
 
@@ -607,7 +599,7 @@ def child_table(ctx: Context, t: selectors.Territory, period: Period, scope: Sco
         ben = cells[0]
         cells.append(rate_cell(ben.value, float(unit.population_2024 or 0) or None, 1000, check_den=False)
                      if not ben.hidden else Cell(None, ben.status, ben.text))
-        rows.append(Row(_name(unit), cells, code=unit.code))
+        rows.append(Row(local_name(unit), cells, code=unit.code))
     total_cells = [hier[m].cell(t.level, t.id) for m in CHILD_MEASURES]
     ben = total_cells[0]
     total_cells.append(rate_cell(ben.value, float(t.population or 0) or None, 1000, check_den=False)
@@ -707,7 +699,7 @@ def province_map(ctx: Context, t: selectors.Territory, period: Period, scope: Sc
                           else 1000.0 * c.value / float(p.population_2024))
     highlight = [ctx.province_by_id[t.id].code] if t.level == Level.PROVINCE and t.id in ctx.province_by_id else []
     return maps.choropleth("province", values, only=[p.code for p in drawn],
-                           labels={p.code: _name(p) for p in drawn}, highlight=highlight,
+                           labels={p.code: local_name(p) for p in drawn}, highlight=highlight,
                            title=gettext("People served per 1,000 inhabitants, by province"),
                            max_width="100%")
 
@@ -753,7 +745,7 @@ def equity_tables(ctx: Context, t: selectors.Territory, period: Period) -> list[
                  rows, note=note)] if rows else []
     behind = equity.furthest_behind([(p, s_, n) for p, s_, n in zip(provinces, served, need, strict=True)], 5)
     if behind.rows:
-        brows = [Row(_name(b.unit), [Cell(1000 * b.coverage, "shown", fmt_rate(1000 * b.coverage)),
+        brows = [Row(local_name(b.unit), [Cell(1000 * b.coverage, "shown", fmt_rate(1000 * b.coverage)),
                                      Cell(b.ratio, "shown", fmt_rate(b.ratio))], code=b.unit.code)
                  for b in behind.rows]
         out.append(Table("behind", gettext("Provinces furthest behind"),
@@ -941,7 +933,7 @@ def open_data(period: Period) -> OpenData:
         ben = cells[0]
         cells.insert(1, rate_cell(ben.value, float(unit.population_2024 or 0) or None, 1000, check_den=False)
                      if not ben.hidden else Cell(None, ben.status, ben.text))
-        rows.append(Row(_name(unit), cells, code=unit.code))
+        rows.append(Row(local_name(unit), cells, code=unit.code))
     cells = [hier[m].national() for m in OPEN_MEASURES]
     ben = cells[0]
     cells.insert(1, rate_cell(ben.value, float(national.population or 0) or None, 1000, check_den=False)

@@ -24,6 +24,7 @@ from mowakaba.territory.models import OrgUnit, Province, Region
 
 from .measures import STOCK_MEASURES
 from .models import Fact, Indicator, Level
+from .periods import add_months
 
 CHILD_LEVEL: dict[str, str] = {"N": "P", "R": "P", "P": "E"}
 KEY_FIELD: dict[str, str | None] = {"E": "org_unit_id", "P": "province_id", "R": "region_id", "N": None}
@@ -69,7 +70,8 @@ class Point:
     value: float | None
 
 
-def _name(obj: Any) -> str:
+def local_name(obj: Any) -> str:
+    """A territory's or unit's name in the reader's language (Arabic, else French)."""
     lang = (get_language() or "ar")[:2]
     return str(getattr(obj, "name_ar" if lang == "ar" else "name_fr", "") or getattr(obj, "name_fr", ""))
 
@@ -123,13 +125,13 @@ def _territory(scope: Scope, level: str, territory_id: int | None) -> Territory:
             if not provinces <= allowed:
                 raise Http404
         parent = None if allowed is not None else territory(scope, Level.NATIONAL, None)
-        return Territory(Level.REGION, region.pk, region.code, _name(region), parent, region.population_2024)
+        return Territory(Level.REGION, region.pk, region.code, local_name(region), parent, region.population_2024)
     if level == Level.PROVINCE:
         province = Province.objects.select_related("region").filter(pk=territory_id or 0).first()
         if province is None or (allowed is not None and province.pk not in allowed):
             raise Http404
         parent = _optional(scope, Level.REGION, province.region_id)
-        return Territory(Level.PROVINCE, province.pk, province.code, _name(province), parent,
+        return Territory(Level.PROVINCE, province.pk, province.code, local_name(province), parent,
                          province.population_2024)
     if level == Level.ESTABLISHMENT:
         unit = OrgUnit.objects.filter(pk=territory_id or 0, kind=OrgUnit.Kind.ESTABLISHMENT).first()
@@ -141,7 +143,7 @@ def _territory(scope: Scope, level: str, territory_id: int | None) -> Territory:
         if allowed is not None and prov not in allowed:
             raise Http404
         parent = _optional(scope, Level.PROVINCE, prov) if prov else None
-        return Territory(Level.ESTABLISHMENT, unit.pk, unit.code, _name(unit), parent, None)
+        return Territory(Level.ESTABLISHMENT, unit.pk, unit.code, local_name(unit), parent, None)
     raise Http404
 
 
@@ -289,7 +291,7 @@ def _months(start: date, end: date) -> list[date]:
     d = start
     while d < end:
         out.append(d)
-        d = date(d.year + (d.month // 12), d.month % 12 + 1, 1)
+        d = add_months(d, 1)
     return out
 
 
@@ -348,19 +350,19 @@ def by_children(scope: Scope, ind: Indicator, *, level: str, territory_id: int |
 
 def _children(level: str, territory_id: int | None, child: str) -> list[Territory]:
     if child == Level.REGION:
-        return [Territory(Level.REGION, r.pk, r.code, _name(r), None, r.population_2024)
+        return [Territory(Level.REGION, r.pk, r.code, local_name(r), None, r.population_2024)
                 for r in Region.objects.order_by("code")]
     if child == Level.PROVINCE:
         qs = Province.objects.order_by("code")
         if level == Level.REGION:
             qs = qs.filter(region_id=territory_id or 0)
-        return [Territory(Level.PROVINCE, p.pk, p.code, _name(p), None, p.population_2024) for p in qs]
+        return [Territory(Level.PROVINCE, p.pk, p.code, local_name(p), None, p.population_2024) for p in qs]
     if child == Level.ESTABLISHMENT:
         from .refresh import cached_unit_territories
 
         ids = [pk for pk, (prov, _r) in cached_unit_territories().items() if prov == territory_id]
         units = OrgUnit.objects.filter(pk__in=ids, kind=OrgUnit.Kind.ESTABLISHMENT).order_by("name_fr")
-        return [Territory(Level.ESTABLISHMENT, u.pk, u.code, _name(u), None, None) for u in units]
+        return [Territory(Level.ESTABLISHMENT, u.pk, u.code, local_name(u), None, None) for u in units]
     return []
 
 

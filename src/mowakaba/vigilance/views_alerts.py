@@ -30,6 +30,7 @@ from mowakaba.territory.models import Province
 from . import alerts as al
 from . import charts
 from .models import Alert
+from .selectors import local_name
 
 
 def _int(value: Any) -> int | None:
@@ -39,15 +40,10 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def _name(obj: Any) -> str:
-    lang = (get_language() or "ar")[:2]
-    return str(getattr(obj, "name_ar" if lang == "ar" else "name_fr", "") or getattr(obj, "name_fr", ""))
-
-
 def _provinces(scope: Any) -> list[tuple[int, str]]:
     allowed = scope.territory_province_ids()
     qs = Province.objects.all() if allowed is None else Province.objects.filter(pk__in=allowed)
-    return sorted(((p.pk, _name(p)) for p in qs), key=lambda x: x[1])
+    return sorted(((p.pk, local_name(p)) for p in qs), key=lambda x: x[1])
 
 
 def _value(v: float | None, exact: bool) -> str:
@@ -74,7 +70,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     exact = al.shows_exact_counts(scope)
     rows = []
     for a in ctx["object_list"]:
-        rows.append({"a": a, "province": _name(a.province), "subject": al.subject_label(a),
+        rows.append({"a": a, "province": local_name(a.province), "subject": al.subject_label(a),
                      "observed": _value(a.observed, exact or a.kind == Alert.Kind.COVERAGE_LOW),
                      "expected": al.fmt(a.expected)})
     tabs = [("open", _("Still open")), *[(s.value, s.label) for s in Alert.Status], ("all", _("All"))]
@@ -126,7 +122,7 @@ def _page(request: HttpRequest, pk: int) -> HttpResponse:
     can_act = al.can_act(scope, a)
     ratio = a.kind == Alert.Kind.COVERAGE_LOW
     return render(request, "vigilance/alert.html", {
-        "a": a, "province": _name(a.province), "subject": al.subject_label(a),
+        "a": a, "province": local_name(a.province), "subject": al.subject_label(a),
         "observed": _value(a.observed, exact or ratio), "expected": al.fmt(a.expected),
         "threshold": al.pct(a.threshold) if a.kind == Alert.Kind.FOLLOWUPS_OVERDUE else al.fmt(a.threshold),
         "score": al.fmt(a.score),

@@ -13,7 +13,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -27,15 +26,11 @@ from mowakaba.territory.models import Province, Region
 
 from . import reports, selectors
 from .models import Level
+from .selectors import local_name
 from .tasks import FORMATS, JOB_KIND, report_file, report_job
 
 REPORT_LANGUAGES = [("ar", _("Arabic")), ("fr", _("French"))]
 RECENT = 10
-
-
-def _name(obj: Any) -> str:
-    lang = (get_language() or "ar")[:2]
-    return str(getattr(obj, "name_ar" if lang == "ar" else "name_fr", "") or obj.name_fr)
 
 
 def territory_choices(scope: Scope) -> list[tuple[str, Any]]:
@@ -52,10 +47,10 @@ def territory_choices(scope: Scope) -> list[tuple[str, Any]]:
     for r in Region.objects.order_by("code"):
         ps = by_region.get(r.pk, [])
         if ps and (allowed is None or all(p.pk in allowed for p in ps)):
-            regions.append((f"R{r.pk}", _name(r)))
+            regions.append((f"R{r.pk}", local_name(r)))
     if regions:
         out.append((str(_("Regions")), regions))
-    provs = [(f"P{p.pk}", _name(p)) for p in provinces if allowed is None or p.pk in allowed]
+    provs = [(f"P{p.pk}", local_name(p)) for p in provinces if allowed is None or p.pk in allowed]
     if provs:
         out.append((str(_("Provinces")), provs))
     return out
