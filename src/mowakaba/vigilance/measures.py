@@ -186,7 +186,7 @@ def _cases_closed(start: date, end: date, today: date) -> Iterator[Row]:
     yield from _grouped(qs, "closed_at", "establishment_id", {"outcome": F("closure_outcome")})
 
 
-def _referrals(start: date, end: date, today: date, state: str | None = None) -> QuerySet[Any]:
+def _referrals(start: date, end: date, today: date) -> QuerySet[Any]:
     from mowakaba.referrals.models import Referral
 
     qs = Referral.objects.filter(**within("sent_at", start, end))

@@ -30,13 +30,12 @@ from mowakaba.audit.services import journal_write
 from . import charts, selectors
 from .models import Indicator, Level
 from .periods import PERIODS, Period, add_months, parse_period
-from .selectors import SMALL, Territory, Value
+from .selectors import Territory, Value
 
-DIM_LABELS = {
-    "sex": "Sex", "age": "Age band", "group": "Target group", "need": "Need", "channel": "Channel",
-    "level": "Vulnerability level", "programme": "Programme", "sector": "Sector", "kind": "Kind",
-    "theme": "Theme",
-}
+
+def _shown(ind: Indicator, pt: selectors.Point, exact: bool) -> float | None:
+    """A month's value as the reader may see it: the dashboards' small-count rule, month by month."""
+    return selectors.hide_small(ind, Value(pt.num, pt.den, pt.value), exact).value
 
 
 def _dim_label(dim: str) -> str:
@@ -126,8 +125,7 @@ def dashboard(request: HttpRequest, level: str, pk: int | None = None) -> HttpRe
         change = None
         if v.value is not None and p.value:
             change = (v.value - p.value) / abs(p.value) * 100
-        spark = [None if pt.value is None or (not exact and pt.num is not None and 0 < pt.num < SMALL) else pt.value
-                 for pt in series[ind.code][-12:]]
+        spark = [_shown(ind, pt, exact) for pt in series[ind.code][-12:]]
         tiles.append({
             "ind": ind, "value": fmt(ind, v.value), "raw": v.value, "change": change,
             "good": None if change is None or abs(change) < 0.5 else (change > 0) == ind.higher_is_better,
@@ -139,9 +137,7 @@ def dashboard(request: HttpRequest, level: str, pk: int | None = None) -> HttpRe
     months = series[chosen.code]
     periods = [date_format(pt.period, "M y") for pt in months]
     trend = charts.line_chart(
-        periods, [charts.Series(chosen.name, [
-            None if pt.value is None or (not exact and pt.num is not None and 0 < pt.num < SMALL) else pt.value
-            for pt in months])],
+        periods, [charts.Series(chosen.name, [_shown(chosen, pt, exact) for pt in months])],
         title=_("%(indicator)s, month by month") % {"indicator": chosen.name},
         value_format=lambda x: fmt(chosen, x), rtl=rtl)
 
