@@ -43,27 +43,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+from common import copy_db, has_table, pct, remove_db
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "var" / "bench"
 SCALE_PERSONS = {"small": 3_000, "province": 50_000, "national": 1_000_000}
 
 
-def pct(values: list[float], p: float) -> float:
-    s = sorted(values)
-    return s[max(0, min(len(s) - 1, round(p / 100 * (len(s) - 1))))] if s else 0.0
 
 
-def _has_cases(db: Path) -> bool:
-    if not db.exists():
-        return False
-    try:
-        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-        try:
-            return bool(con.execute("SELECT 1 FROM cases_case LIMIT 1").fetchone())
-        finally:
-            con.close()
-    except sqlite3.Error:
-        return False
 
 
 def _persons(db: Path) -> int:
@@ -77,9 +65,6 @@ def _persons(db: Path) -> int:
         return 0
 
 
-def _remove(db: Path) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(db) + suffix).unlink(missing_ok=True)
 
 
 def prepare(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
@@ -100,23 +85,17 @@ def prepare(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
         os.environ["DATABASE_URL"] = url
         registry_db = BENCH / "registry.sqlite3"
         if args.rebuild or args.fresh:
-            _remove(db)
-        if _has_cases(db):
+            remove_db(db)
+        if has_table(db, "cases_case"):
             plan = "reuse"
         elif (args.scale == "national" and not args.rebuild and registry_db.exists()
               and _persons(registry_db) >= SCALE_PERSONS["national"]):
-            _remove(db)
-            t = time.perf_counter()
-            src = sqlite3.connect(f"file:{registry_db}?mode=ro", uri=True)
-            dst = sqlite3.connect(str(db))
-            src.backup(dst)  # a consistent copy, WAL included
-            dst.close()
-            src.close()
+            remove_db(db)
+            info["copy_seconds"] = copy_db(registry_db, db)  # a consistent copy, WAL included
             info["copied_from"] = str(registry_db.relative_to(ROOT))
-            info["copy_seconds"] = round(time.perf_counter() - t, 1)
             plan = "casework-only"
         else:
-            _remove(db)
+            remove_db(db)
             plan = "rebuild"
         info["database_file"] = str(db)
 

@@ -31,39 +31,23 @@ import os
 import platform
 import random
 import resource
-import sqlite3
 import statistics
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
+from common import copy_db, has_table, pct, remove_db, run_get, summary, timed
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "var" / "bench"
 NEEDS = ["schooling", "employment", "shelter", "elderly_care", "disability", "income"]
 
 
-def pct(values: list[float], p: float) -> float:
-    s = sorted(values)
-    return s[max(0, min(len(s) - 1, round(p / 100 * (len(s) - 1))))] if s else 0.0
 
 
-def _has(db: Path, table: str) -> bool:
-    if not db.exists():
-        return False
-    try:
-        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-        try:
-            return bool(con.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone())
-        finally:
-            con.close()
-    except sqlite3.Error:
-        return False
 
 
-def _remove(db: Path) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(db) + suffix).unlink(missing_ok=True)
 
 
 def prepare(args: argparse.Namespace) -> dict[str, Any]:
@@ -79,22 +63,16 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
         os.environ["DATABASE_URL"] = f"sqlite:///{db.resolve()}"
         source = BENCH / f"casework-{args.scale}.sqlite3"
         if args.fresh:
-            _remove(db)
-        if _has(db, "programs_offering"):
+            remove_db(db)
+        if has_table(db, "programs_offering"):
             plan = "reuse"
-        elif _has(source, "cases_case"):
-            _remove(db)
-            t = time.perf_counter()
-            src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-            dst = sqlite3.connect(str(db))
-            src.backup(dst)
-            dst.close()
-            src.close()
+        elif has_table(source, "cases_case"):
+            remove_db(db)
+            info["copy_seconds"] = copy_db(source, db)
             info["copied_from"] = str(source.relative_to(ROOT))
-            info["copy_seconds"] = round(time.perf_counter() - t, 1)
             plan = "programmes-only"
         else:
-            _remove(db)
+            remove_db(db)
             plan = "rebuild"
         info["database_file"] = str(db)
 
@@ -150,24 +128,8 @@ def rows_now() -> dict[str, int]:
     }
 
 
-def _timed(client: Any, method: str, url: str, data: dict[str, str] | None = None) -> tuple[float, int, int]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as ctx:
-        start = time.perf_counter()
-        response = client.get(url) if method == "GET" else client.post(url, data or {})
-        ms = (time.perf_counter() - start) * 1000
-    return ms, response.status_code, len(ctx.captured_queries)
 
 
-def _summary(timings: list[float], statuses: list[int], queries: list[int]) -> dict[str, Any]:
-    counts: dict[int, int] = {}
-    for s in statuses:
-        counts[s] = counts.get(s, 0) + 1
-    return {"requests": len(timings), "p50_ms": round(statistics.median(timings), 1),
-            "p95_ms": round(pct(timings, 95), 1), "max_ms": round(max(timings), 1),
-            "queries_max": max(queries), "statuses": counts}
 
 
 def directory_time(requests: int) -> dict[str, Any]:
@@ -181,14 +143,7 @@ def directory_time(requests: int) -> dict[str, Any]:
     client.force_login(User.objects.get(username="agent.casa"))
     urls = [f"/programs/?region={r}&province={p}&need={NEEDS[i % len(NEEDS)]}"
             for i, (p, r, _n) in enumerate(provinces * len(NEEDS))]
-    client.get(urls[0])  # warm templates and translations
-    timings, statuses, queries = [], [], []
-    for i in range(requests):
-        ms, status, n = _timed(client, "GET", urls[i % len(urls)])
-        timings.append(ms)
-        statuses.append(status)
-        queries.append(n)
-    return {**_summary(timings, statuses, queries), "provinces": [n for _p, _r, n in provinces]}
+    return {**run_get(client, urls, requests), "provinces": [n for _p, _r, n in provinces]}
 
 
 def sheet_time(requests: int, group: int) -> dict[str, Any]:
@@ -234,17 +189,17 @@ def sheet_time(requests: int, group: int) -> dict[str, Any]:
         statuses: list[int] = []
         queries: dict[str, list[int]] = {"get": [], "post": []}
         for _ in range(requests):
-            ms_get, s1, q1 = _timed(client, "GET", url)
+            ms_get, s1, q1 = timed(client, url)
             marks = {f"m{pk}": "absent" if rng.random() < 0.15 else "present" for pk in people}
-            ms_post, s2, q2 = _timed(client, "POST", url, {**marks, "topic": "bench"})
+            ms_post, s2, q2 = timed(client, url, "POST", {**marks, "topic": "bench"})
             gets.append(ms_get)
             posts.append(ms_post)
             both.append(ms_get + ms_post)
             statuses += [s1, s2]
             queries["get"].append(q1)
             queries["post"].append(q2)
-        out["sheet_get"] = _summary(gets, [200] * len(gets), queries["get"])
-        out["sheet_post"] = _summary(posts, [302] * len(posts), queries["post"])
+        out["sheet_get"] = summary(gets, [200] * len(gets), queries["get"])
+        out["sheet_post"] = summary(posts, [302] * len(posts), queries["post"])
         out["sheet_get_post"] = {"requests": len(both), "p50_ms": round(statistics.median(both), 1),
                                  "p95_ms": round(pct(both, 95), 1), "max_ms": round(max(both), 1)}
         out["statuses"] = {s: statuses.count(s) for s in sorted(set(statuses))}

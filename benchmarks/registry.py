@@ -28,13 +28,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from common import pct
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 
-def pct(values: list[float], p: float) -> float:
-    s = sorted(values)
-    return s[max(0, min(len(s) - 1, round(p / 100 * (len(s) - 1))))] if s else 0.0
 
 
 def connect(keep: bool) -> None:

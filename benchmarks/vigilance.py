@@ -30,12 +30,12 @@ import json
 import os
 import platform
 import resource
-import sqlite3
-import statistics
 import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from common import copy_db, has_table, remove_db, run_get
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "var" / "bench"
@@ -44,27 +44,10 @@ INDICATORS = ["beneficiaries", "beneficiaries_per_1000", "cases_opened", "referr
 PERIODS = ["12m", "ytd", "last_year", "month"]
 
 
-def pct(values: list[float], p: float) -> float:
-    s = sorted(values)
-    return s[max(0, min(len(s) - 1, round(p / 100 * (len(s) - 1))))] if s else 0.0
 
 
-def _has(db: Path, table: str) -> bool:
-    if not db.exists():
-        return False
-    try:
-        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-        try:
-            return bool(con.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone())
-        finally:
-            con.close()
-    except sqlite3.Error:
-        return False
 
 
-def _remove(db: Path) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(db) + suffix).unlink(missing_ok=True)
 
 
 def prepare(args: argparse.Namespace) -> dict[str, Any]:
@@ -79,22 +62,16 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
         db = Path(args.db) if args.db else BENCH / f"vigilance-{args.scale}.sqlite3"
         os.environ["DATABASE_URL"] = f"sqlite:///{db.resolve()}"
         if args.fresh:
-            _remove(db)
-        if _has(db, "cases_case"):
+            remove_db(db)
+        if has_table(db, "cases_case"):
             plan = "reuse"
         else:
             source = next((s for s in (BENCH / f"programs-{args.scale}.sqlite3",
-                                       BENCH / f"casework-{args.scale}.sqlite3") if _has(s, "cases_case")), None)
-            _remove(db)
+                                       BENCH / f"casework-{args.scale}.sqlite3") if has_table(s, "cases_case")), None)
+            remove_db(db)
             if source is not None:
-                t = time.perf_counter()
-                src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-                dst = sqlite3.connect(str(db))
-                src.backup(dst)
-                dst.close()
-                src.close()
+                info["copy_seconds"] = copy_db(source, db)
                 info["copied_from"] = str(source.relative_to(ROOT))
-                info["copy_seconds"] = round(time.perf_counter() - t, 1)
                 plan = "copied"
             else:
                 plan = "rebuild"
@@ -177,15 +154,6 @@ def refresh_times() -> dict[str, Any]:
             "refresh_recent": {"seconds": round(recent_s, 2), "facts": recent.rows}}
 
 
-def _timed(client: Any, url: str) -> tuple[float, int, int]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as ctx:
-        start = time.perf_counter()
-        response = client.get(url)
-        ms = (time.perf_counter() - start) * 1000
-    return ms, response.status_code, len(ctx.captured_queries)
 
 
 def dashboard_times(requests: int) -> dict[str, Any]:
@@ -207,16 +175,7 @@ def dashboard_times(requests: int) -> dict[str, Any]:
         client = Client()
         client.force_login(user)
         urls = [f"{base}?period={PERIODS[i % len(PERIODS)]}&ind={ind}" for i, ind in enumerate(INDICATORS * 2)]
-        client.get(urls[0])  # warm templates, translations, shapes
-        timings, statuses, queries = [], [], []
-        for i in range(requests):
-            ms, status, n = _timed(client, urls[i % len(urls)])
-            timings.append(ms)
-            statuses.append(status)
-            queries.append(n)
-        out[label] = {"url": base, "requests": requests, "p50_ms": round(statistics.median(timings), 1),
-                      "p95_ms": round(pct(timings, 95), 1), "max_ms": round(max(timings), 1),
-                      "queries_max": max(queries), "statuses": {s: statuses.count(s) for s in set(statuses)}}
+        out[label] = {"url": base, **run_get(client, urls, requests)}
     return out
 
 
@@ -247,16 +206,7 @@ def coverage_times(requests: int) -> dict[str, Any]:
     for label, (username, urls) in targets.items():
         client = Client()
         client.force_login(User.objects.get(username=username))
-        client.get(urls[0])  # warm shapes and templates
-        timings, statuses, queries = [], [], []
-        for i in range(requests):
-            ms, status, n = _timed(client, urls[i % len(urls)])
-            timings.append(ms)
-            statuses.append(status)
-            queries.append(n)
-        out[label] = {"url": urls[0], "requests": requests, "p50_ms": round(statistics.median(timings), 1),
-                      "p95_ms": round(pct(timings, 95), 1), "max_ms": round(max(timings), 1),
-                      "queries_max": max(queries), "statuses": {s: statuses.count(s) for s in set(statuses)}}
+        out[label] = {"url": urls[0], **run_get(client, urls, requests)}
     return out
 
 
