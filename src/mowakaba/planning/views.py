@@ -22,7 +22,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mowakaba.accounts.scope import scope_of
+from mowakaba.accounts.scope import get_or_404, scope_of
 from mowakaba.core.errors import StaleEdit
 from mowakaba.core.forms import apply_errors
 from mowakaba.territory.models import Province, Region
@@ -191,10 +191,7 @@ def axis_new(request: HttpRequest, year: int) -> HttpResponse:
 
 def _axis(request: HttpRequest, pk: int) -> Axis:
     selectors.require_edit(scope_of(request))
-    axis = Axis.objects.select_related("plan").filter(pk=pk).first()
-    if axis is None:
-        raise Http404
-    return axis
+    return get_or_404(Axis.objects.select_related("plan"), pk=pk)
 
 
 @login_required
@@ -240,10 +237,7 @@ def objective_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _objective(request: HttpRequest, pk: int) -> Objective:
     selectors.require_edit(scope_of(request))
-    obj = Objective.objects.select_related("axis__plan").filter(pk=pk).first()
-    if obj is None:
-        raise Http404
-    return obj
+    return get_or_404(Objective.objects.select_related("axis__plan"), pk=pk)
 
 
 @login_required
@@ -305,10 +299,7 @@ def target_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _target(request: HttpRequest, pk: int) -> Target:
     selectors.require_edit(scope_of(request))
-    t = Target.objects.select_related("objective__axis__plan").filter(pk=pk).first()
-    if t is None:
-        raise Http404
-    return t
+    return get_or_404(Target.objects.select_related("objective__axis__plan"), pk=pk)
 
 
 @login_required
